@@ -1,0 +1,301 @@
+using System.Runtime.CompilerServices;
+using Codis.Core.Slots;
+
+namespace Codis.Server.Keyspace;
+
+/// <summary>The value stored for a key and its access clock (LRU seconds or LFU counter, as Redis's robj).</summary>
+public struct DbEntry
+{
+    /// <summary>The value: <c>byte[]</c> or <see cref="DataTypes.MutableString"/> for strings, else a collection.</summary>
+    public object Value;
+
+    /// <summary>LRU clock (seconds, 24 bits) or LFU (16 bits minutes, 8 bits log counter).</summary>
+    public uint Access;
+}
+
+/// <summary>
+/// One numbered database. Keys live in 1024 per-slot tables, so the keys of a slot are found, counted
+/// and scanned without touching the others (what Codis's migration needs); expiry times live in one
+/// side table as in Redis. Callers hold the server lock.
+/// </summary>
+public sealed partial class Database
+{
+    private readonly KeyTable<DbEntry>?[] _slots = new KeyTable<DbEntry>?[SlotHash.SlotCount];
+    private KeyTable<long> _expires = new();
+    private int _count;
+
+    /// <summary>Creates database number <paramref name="id"/>.</summary>
+    public Database(int id, ServerContext server)
+    {
+        Id = id;
+        Server = server;
+    }
+
+    /// <summary>The database number.</summary>
+    public int Id { get; }
+
+    /// <summary>The server that owns this database.</summary>
+    public ServerContext Server { get; }
+
+    /// <summary>Number of keys (expired but not yet removed keys included, as Redis's DBSIZE).</summary>
+    public int Count => _count;
+
+    /// <summary>Number of keys with an expiry.</summary>
+    public int ExpiresCount => _expires.Count;
+
+    /// <summary>The expiry side table (for the active expire cycle and INFO).</summary>
+    internal KeyTable<long> Expires => _expires;
+
+    /// <summary>The key table of <paramref name="slot"/>, or null when the slot never held a key.</summary>
+    public KeyTable<DbEntry>? SlotTable(int slot) => _slots[slot];
+
+    /// <summary>Number of keys in <paramref name="slot"/>.</summary>
+    public int SlotCount(int slot) => _slots[slot]?.Count ?? 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SlotOf(ReadOnlySpan<byte> key) => SlotHash.Slot(key);
+
+    /// <summary>
+    /// The entry of <paramref name="key"/> without the expiry check or access update (for internal
+    /// inspection); a null reference when absent.
+    /// </summary>
+    public ref DbEntry Peek(ReadOnlySpan<byte> key)
+    {
+        KeyTable<DbEntry>? t = _slots[SlotOf(key)];
+        return ref t is null ? ref Unsafe.NullRef<DbEntry>() : ref t.Find(key);
+    }
+
+    /// <summary>
+    /// Looks a key up for a command: an expired key is deleted first (lazy expiry) and reported absent;
+    /// a hit refreshes the key's access clock. Counts keyspace hits and misses.
+    /// </summary>
+    public object? Lookup(ReadOnlySpan<byte> key, bool countStats = true)
+    {
+        ref DbEntry e = ref Peek(key);
+        if (Unsafe.IsNullRef(ref e))
+        {
+            if (countStats)
+                Server.Stats.KeyspaceMisses++;
+            return null;
+        }
+        if (_expires.Count > 0 && ExpireIfNeeded(key))
+        {
+            if (countStats)
+                Server.Stats.KeyspaceMisses++;
+            return null;
+        }
+        if (countStats)
+            Server.Stats.KeyspaceHits++;
+        e.Access = Server.Eviction.Touch(e.Access);
+        return e.Value;
+    }
+
+    /// <summary>Looks a key up for writing: lazy expiry, no hit/miss statistics.</summary>
+    public object? LookupWrite(ReadOnlySpan<byte> key) => Lookup(key, countStats: false);
+
+    /// <summary>True when the key exists (after lazy expiry), without touching the access clock.</summary>
+    public bool Exists(ReadOnlySpan<byte> key)
+    {
+        ref DbEntry e = ref Peek(key);
+        if (Unsafe.IsNullRef(ref e))
+            return false;
+        return _expires.Count == 0 || !ExpireIfNeeded(key);
+    }
+
+    /// <summary>
+    /// Adds a key that must not exist. The key object is stored as given (or copied from the span).
+    /// </summary>
+    public void Add(ReadOnlySpan<byte> key, object value, byte[]? keyObject = null)
+    {
+        int slot = SlotOf(key);
+        KeyTable<DbEntry> t = _slots[slot] ??= new KeyTable<DbEntry>();
+        ref DbEntry e = ref t.GetOrAdd(key, keyObject, out bool added);
+        if (added)
+            _count++;
+        e.Value = value;
+        e.Access = Server.Eviction.NewAccess();
+    }
+
+    /// <summary>
+    /// Sets a key to <paramref name="value"/> (adding or overwriting), clearing its expiry unless
+    /// <paramref name="keepTtl"/>. Does not signal watchers: commands call <see cref="ServerContext.KeyModified"/>.
+    /// </summary>
+    public void Set(ReadOnlySpan<byte> key, object value, bool keepTtl = false)
+    {
+        int slot = SlotOf(key);
+        KeyTable<DbEntry> t = _slots[slot] ??= new KeyTable<DbEntry>();
+        ref DbEntry e = ref t.GetOrAdd(key, null, out bool added);
+        if (added)
+            _count++;
+        else if (!keepTtl && _expires.Count > 0)
+            _expires.Remove(key, out _, out _);
+        e.Value = value;
+        e.Access = Server.Eviction.NewAccess();
+    }
+
+    /// <summary>Replaces the value of an existing key, keeping its expiry.</summary>
+    public void Overwrite(ReadOnlySpan<byte> key, object value)
+    {
+        ref DbEntry e = ref Peek(key);
+        if (!Unsafe.IsNullRef(ref e))
+            e.Value = value;
+    }
+
+    /// <summary>Deletes a key (and its expiry). True when it existed.</summary>
+    public bool Delete(ReadOnlySpan<byte> key)
+    {
+        KeyTable<DbEntry>? t = _slots[SlotOf(key)];
+        if (t is null || !t.Remove(key, out _, out _))
+            return false;
+        _count--;
+        if (_expires.Count > 0)
+            _expires.Remove(key, out _, out _);
+        return true;
+    }
+
+    /// <summary>Removes a key and returns its value (for RENAME/MOVE), or null.</summary>
+    public object? Take(ReadOnlySpan<byte> key, out byte[] storedKey, out long expireAt)
+    {
+        expireAt = GetExpire(key);
+        KeyTable<DbEntry>? t = _slots[SlotOf(key)];
+        if (t is null || !t.Remove(key, out storedKey, out DbEntry e))
+        {
+            storedKey = null!;
+            return null;
+        }
+        _count--;
+        if (expireAt >= 0)
+            _expires.Remove(key, out _, out _);
+        return e.Value;
+    }
+
+    /// <summary>The absolute expiry (unix ms) of a key, or -1.</summary>
+    public long GetExpire(ReadOnlySpan<byte> key)
+    {
+        if (_expires.Count == 0)
+            return -1;
+        ref long when = ref _expires.Find(key);
+        return Unsafe.IsNullRef(ref when) ? -1 : when;
+    }
+
+    /// <summary>Sets the absolute expiry (unix ms) of an existing key.</summary>
+    public void SetExpire(ReadOnlySpan<byte> key, long whenMs)
+    {
+        KeyTable<DbEntry>? t = _slots[SlotOf(key)];
+        byte[]? stored = t?.FindKey(key);
+        if (stored is null)
+            return;
+        ref long when = ref _expires.GetOrAdd(key, stored, out _);
+        when = whenMs;
+    }
+
+    /// <summary>Removes the expiry of a key; true when it had one.</summary>
+    public bool Persist(ReadOnlySpan<byte> key) => _expires.Count > 0 && _expires.Remove(key, out _, out _);
+
+    /// <summary>True when the key has an expiry that has passed (without deleting it).</summary>
+    public bool IsExpired(ReadOnlySpan<byte> key)
+    {
+        long when = GetExpire(key);
+        return when >= 0 && when <= Server.Now;
+    }
+
+    /// <summary>
+    /// Deletes the key when its expiry passed (lazy expiry), counting it and notifying as Redis does.
+    /// Replicas keep expired keys (the master sends the DEL) but report them as absent.
+    /// </summary>
+    public bool ExpireIfNeeded(ReadOnlySpan<byte> key)
+    {
+        long when = GetExpire(key);
+        if (when < 0 || when > Server.Now)
+            return false;
+        if (Server.IsReplica)
+            return true;
+        byte[] k = key.ToArray();
+        Delete(key);
+        Server.Stats.ExpiredKeys++;
+        Server.OnKeyExpired(this, k);
+        return true;
+    }
+
+    /// <summary>Removes every key.</summary>
+    public void Clear()
+    {
+        Array.Clear(_slots);
+        _expires = new KeyTable<long>();
+        _count = 0;
+    }
+
+    /// <summary>Moves all contents to and from <paramref name="other"/> (SWAPDB).</summary>
+    public void SwapWith(Database other)
+    {
+        var slots = new KeyTable<DbEntry>?[SlotHash.SlotCount];
+        Array.Copy(_slots, slots, slots.Length);
+        Array.Copy(other._slots, _slots, slots.Length);
+        Array.Copy(slots, other._slots, slots.Length);
+        (_expires, other._expires) = (other._expires, _expires);
+        (_count, other._count) = (other._count, _count);
+    }
+
+    /// <summary>A random key (expired keys are returned as in Redis only when nothing else is found).</summary>
+    public byte[]? RandomKey(Random random)
+    {
+        if (_count == 0)
+            return null;
+        // Pick a slot weighted by its size, then a key in it.
+        int target = random.Next(_count);
+        for (int s = 0; s < SlotHash.SlotCount; s++)
+        {
+            int n = _slots[s]?.Count ?? 0;
+            if (target < n)
+                return _slots[s]!.RandomKey(random);
+            target -= n;
+        }
+        return null;
+    }
+
+    /// <summary>Every key of the database (a snapshot list; for KEYS and FLUSH-like scans).</summary>
+    public List<byte[]> AllKeys()
+    {
+        var keys = new List<byte[]>(_count);
+        foreach (KeyTable<DbEntry>? t in _slots)
+        {
+            if (t is null)
+                continue;
+            for (int i = 0; i < t.EntrySlots; i++)
+            {
+                if (t.TryGetAt(i, out byte[] k, out _))
+                    keys.Add(k);
+            }
+        }
+        return keys;
+    }
+
+    /// <summary>
+    /// One step of a keyspace SCAN. The cursor holds the slot in its low 10 bits and the slot table's
+    /// cursor above them; returns the next cursor (0 = done).
+    /// </summary>
+    public ulong Scan(ulong cursor, List<byte[]> keys)
+    {
+        int slot = (int)(cursor & (SlotHash.SlotCount - 1));
+        ulong inner = cursor >> 10;
+        while (true)
+        {
+            KeyTable<DbEntry>? t = _slots[slot];
+            if (t is not null && t.Count > 0)
+            {
+                inner = t.ScanKeys(inner, keys);
+                if (inner != 0)
+                    return (inner << 10) | (uint)slot;
+            }
+            else
+            {
+                inner = 0;
+            }
+            slot++;
+            if (slot == SlotHash.SlotCount)
+                return 0;
+            if (keys.Count > 0)
+                return (ulong)slot;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+namespace Codis.Server.Keyspace;
+
+/// <summary>
+/// The per-key access clock of Redis: under an LRU (or no) policy a 24-bit seconds clock; under an LFU
+/// policy 16 bits of minutes and an 8-bit logarithmic access counter.
+/// </summary>
+public sealed class EvictionClock(ServerContext server)
+{
+    private const uint LruMax = (1u << 24) - 1;
+    private const uint LfuInitVal = 5;
+
+    /// <summary>True when the maxmemory policy is an LFU one.</summary>
+    public bool UsesLfu => server.Config.MaxMemoryPolicy.Contains("lfu", StringComparison.Ordinal);
+
+    /// <summary>The current LRU clock (seconds, 24 bits).</summary>
+    public uint LruClock => (uint)(server.Now / 1000) & LruMax;
+
+    /// <summary>The access value of a newly created key.</summary>
+    public uint NewAccess() => UsesLfu ? (LfuMinutes() << 8) | LfuInitVal : LruClock;
+
+    /// <summary>The access value after one more access.</summary>
+    public uint Touch(uint access)
+    {
+        if (!UsesLfu)
+            return LruClock;
+        uint counter = Decay(access);
+        counter = LogIncrement(counter);
+        return (LfuMinutes() << 8) | counter;
+    }
+
+    /// <summary>Seconds since the last access (OBJECT IDLETIME).</summary>
+    public long IdleSeconds(uint access)
+    {
+        uint now = LruClock;
+        long idle = now >= access ? now - access : now + (LruMax - access);
+        return idle;
+    }
+
+    /// <summary>The decayed LFU counter (OBJECT FREQ).</summary>
+    public uint Frequency(uint access) => Decay(access);
+
+    private uint LfuMinutes() => (uint)(server.Now / 1000 / 60) & 0xFFFF;
+
+    private uint Decay(uint access)
+    {
+        uint last = access >> 8;
+        uint counter = access & 0xFF;
+        uint now = LfuMinutes();
+        uint elapsed = now >= last ? now - last : 0xFFFF - last + now;
+        long decayTime = server.Config.LfuDecayTime;
+        if (decayTime <= 0)
+            return counter;
+        uint periods = (uint)(elapsed / decayTime);
+        return periods > counter ? 0 : counter - periods;
+    }
+
+    private uint LogIncrement(uint counter)
+    {
+        if (counter == 255)
+            return 255;
+        double r = server.Random.NextDouble();
+        double baseVal = counter > LfuInitVal ? counter - LfuInitVal : 0;
+        double p = 1.0 / ((baseVal * server.Config.LfuLogFactor) + 1);
+        return r < p ? counter + 1 : counter;
+    }
+}

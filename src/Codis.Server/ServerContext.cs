@@ -1,0 +1,114 @@
+using System.Security.Cryptography;
+using Codis.Server.Config;
+using Codis.Server.Keyspace;
+
+namespace Codis.Server;
+
+/// <summary>
+/// The state of one codis-server: databases, clients, configuration and statistics. Commands run one at
+/// a time under <see cref="Lock"/>, exactly as Redis runs them on its single thread; network I/O and
+/// request parsing happen outside it on any thread. See README "Execution model".
+/// </summary>
+public sealed partial class ServerContext
+{
+    private long _now;
+
+    /// <summary>Creates the server state from a configuration.</summary>
+    public ServerContext(ServerConfig config)
+    {
+        Config = config;
+        Databases = new Database[config.Databases];
+        for (int i = 0; i < Databases.Length; i++)
+            Databases[i] = new Database(i, this);
+        RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+        StartTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Eviction = new EvictionClock(this);
+        UpdateClock();
+    }
+
+    /// <summary>The lock under which every command runs.</summary>
+    public Lock Lock { get; } = new();
+
+    /// <summary>The configuration (mutable through CONFIG SET).</summary>
+    public ServerConfig Config { get; }
+
+    /// <summary>The numbered databases.</summary>
+    public Database[] Databases { get; private set; }
+
+    /// <summary>Counters reported by INFO.</summary>
+    public ServerStats Stats { get; } = new();
+
+    /// <summary>The LRU/LFU access clock.</summary>
+    public EvictionClock Eviction { get; }
+
+    /// <summary>40 hex characters identifying this run (INFO run_id).</summary>
+    public string RunId { get; }
+
+    /// <summary>Start time, unix ms.</summary>
+    public long StartTimeMs { get; }
+
+    /// <summary>The TCP port actually bound (after port 0 was resolved).</summary>
+    public int Port { get; set; }
+
+    /// <summary>Path of the config file the server was started with, or "".</summary>
+    public string ConfigFile { get; set; } = "";
+
+    /// <summary>True when this server replicates from a master (set by the replication layer).</summary>
+    public bool IsReplica { get; set; }
+
+    /// <summary>Shared random source for commands (under the lock).</summary>
+    public Random Random { get; } = new();
+
+    /// <summary>The command clock: unix ms, fixed for the duration of one command as in Redis.</summary>
+    public long Now => _now;
+
+    /// <summary>Raised when the server should stop (SHUTDOWN, signals).</summary>
+    public CancellationTokenSource Shutdown { get; } = new();
+
+    /// <summary>Advances the command clock.</summary>
+    public void UpdateClock() => _now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    /// <summary>Removes every key of every database.</summary>
+    public void FlushAll()
+    {
+        foreach (Database db in Databases)
+            db.Clear();
+    }
+}
+
+/// <summary>Server-wide counters (INFO stats), updated under the server lock.</summary>
+public sealed class ServerStats
+{
+    /// <summary>Commands executed.</summary>
+    public long CommandsProcessed;
+
+    /// <summary>Connections accepted.</summary>
+    public long ConnectionsReceived;
+
+    /// <summary>Connections refused because of maxclients.</summary>
+    public long RejectedConnections;
+
+    /// <summary>Keys removed by expiry.</summary>
+    public long ExpiredKeys;
+
+    /// <summary>Keys removed by maxmemory eviction.</summary>
+    public long EvictedKeys;
+
+    /// <summary>Successful key lookups.</summary>
+    public long KeyspaceHits;
+
+    /// <summary>Failed key lookups.</summary>
+    public long KeyspaceMisses;
+
+    /// <summary>Bytes read from clients.</summary>
+    public long NetInputBytes;
+
+    /// <summary>Bytes written to clients.</summary>
+    public long NetOutputBytes;
+
+    /// <summary>Errors replied to clients.</summary>
+    public long ErrorReplies;
+
+    /// <summary>Changes since the last save (INFO rdb_changes_since_last_save).</summary>
+    public long Dirty;
+}
