@@ -65,6 +65,28 @@ public sealed partial class ServerContext
     /// <summary>Raised when the server should stop (SHUTDOWN, signals).</summary>
     public CancellationTokenSource Shutdown { get; } = new();
 
+    /// <summary>The table of config parameters (CONFIG GET/SET/REWRITE).</summary>
+    public Config.ConfigTable ConfigTable { get; init; } = null!;
+
+    /// <summary>Runs before the server accepts clients (persistence loads data here).</summary>
+    public event Action? Starting;
+
+    /// <summary>Runs at shutdown under the lock (persistence saves here).</summary>
+    public event Action? ShuttingDown;
+
+    /// <summary>Raises <see cref="Starting"/>.</summary>
+    public void OnStarting() => Starting?.Invoke();
+
+    /// <summary>Raises <see cref="ShuttingDown"/>.</summary>
+    public void OnShuttingDown() => ShuttingDown?.Invoke();
+
+    /// <summary>Asks the main loop to stop (signals, SHUTDOWN).</summary>
+    public void RequestShutdown(string reason)
+    {
+        Logging.ServerLog.Notice($"Received {reason} scheduling shutdown...");
+        Shutdown.Cancel();
+    }
+
     /// <summary>Advances the command clock.</summary>
     public void UpdateClock() => _now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 

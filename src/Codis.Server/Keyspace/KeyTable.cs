@@ -97,7 +97,9 @@ public sealed class KeyTable<TValue>
             }
         }
         added = true;
-        return ref _entries[Insert(keyObject ?? key.ToArray(), hash)].Value;
+        // Insert may replace _entries (growth): index the array only after it returns.
+        int index = Insert(keyObject ?? key.ToArray(), hash);
+        return ref _entries[index].Value;
     }
 
     /// <summary>Removes <paramref name="key"/>; returns the stored key and value.</summary>

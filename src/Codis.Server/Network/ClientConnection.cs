@@ -1,0 +1,251 @@
+using System.Net.Sockets;
+using Codis.Core.Resp;
+using Codis.Server.Clients;
+
+namespace Codis.Server.Network;
+
+/// <summary>
+/// One client socket. Reading and parsing happen outside the server lock; every complete request in
+/// the input buffer is then run in one lock section (so a pipeline costs one lock), and the output is
+/// swapped out under the lock and sent outside it. Output produced by other clients (pub/sub,
+/// unblocking, MONITOR) is sent by a flush queued to the thread pool.
+/// </summary>
+public sealed class ClientConnection : IClientTransport
+{
+    private const int InitialBuffer = 16 * 1024;
+
+    private readonly Socket _socket;
+    private readonly ServerContext _server;
+    private readonly RequestParser _parser = new();
+    private readonly ArgList _args = new();
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private ReplyWriter _spare = new(4096);
+    private byte[] _in = new byte[InitialBuffer];
+    private int _start;
+    private int _end;
+    private int _flushQueued;
+    private volatile bool _closing;
+
+    /// <summary>Wraps an accepted socket.</summary>
+    public ClientConnection(Socket socket, ServerContext server)
+    {
+        _socket = socket;
+        _server = server;
+        Client = new Client(this, socket.RemoteEndPoint?.ToString() ?? "?", socket.LocalEndPoint?.ToString() ?? "?",
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>The client state.</summary>
+    public Client Client { get; }
+
+    /// <summary>Serves the connection until it closes.</summary>
+    public async Task RunAsync()
+    {
+        bool registered;
+        lock (_server.Lock)
+            registered = _server.AddClient(Client);
+        try
+        {
+            if (!registered)
+            {
+                await _socket.SendAsync("-ERR max number of clients reached\r\n"u8.ToArray(), SocketFlags.None).ConfigureAwait(false);
+                return;
+            }
+            while (!_closing)
+            {
+                if (_end == _in.Length)
+                    MakeRoom();
+                int n = await _socket.ReceiveAsync(_in.AsMemory(_end), SocketFlags.None).ConfigureAwait(false);
+                if (n == 0)
+                    break;
+                _end += n;
+                if (!await ProcessAsync().ConfigureAwait(false))
+                    break;
+                if (_start == _end)
+                {
+                    // Everything was consumed: start over at the front, and give back a buffer a big
+                    // request made large.
+                    _start = _end = 0;
+                    if (_in.Length > 64 * 1024)
+                        _in = new byte[InitialBuffer];
+                }
+            }
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        catch (IOException)
+        {
+        }
+        catch (Exception e)
+        {
+            // A bug must cost this client only, never the server: log it and close the connection.
+            Logging.ServerLog.Warning($"Closing client {Client.Address} after an internal error: {e}");
+        }
+        finally
+        {
+            lock (_server.Lock)
+                _server.RemoveClient(Client);
+            _socket.Dispose();
+        }
+    }
+
+    /// <summary>Runs every complete request; false when the connection must close.</summary>
+    private async ValueTask<bool> ProcessAsync()
+    {
+        while (true)
+        {
+            bool close = false;
+            Task? blocked = null;
+            lock (_server.Lock)
+            {
+                _parser.Unauthenticated = !Client.Authenticated && _server.Config.RequirePass.Length > 0;
+                _parser.MaxBulkLength = _server.Config.ProtoMaxBulkLen;
+                while (_start < _end)
+                {
+                    ParseResult r = _parser.TryParse(_in, _start, _end - _start, _args);
+                    if (r == ParseResult.Incomplete)
+                        break;
+                    if (r == ParseResult.Error)
+                    {
+                        Client.Output.Error("ERR " + _parser.Error);
+                        _server.Stats.ErrorReplies++;
+                        close = true;
+                        break;
+                    }
+                    _start += _parser.Consumed;
+                    _server.Stats.NetInputBytes += _parser.Consumed;
+                    if (r == ParseResult.Empty)
+                        continue;
+                    _server.Execute(Client, _args);
+                    if (Client.Blocked is { } state)
+                    {
+                        blocked = state.Done.Task;
+                        break;
+                    }
+                    if (Client.CloseRequested)
+                    {
+                        close = true;
+                        break;
+                    }
+                    _parser.Unauthenticated = !Client.Authenticated && _server.Config.RequirePass.Length > 0;
+                }
+                Client.QueryBufferLength = _end - _start;
+            }
+            await FlushAsync().ConfigureAwait(false);
+            if (close)
+                return false;
+            if (blocked is null)
+                break;
+            await blocked.ConfigureAwait(false);
+            await FlushAsync().ConfigureAwait(false);
+            if (Client.CloseRequested)
+                return false;
+        }
+        if (_end - _start > _server.Config.ClientQueryBufferLimit)
+            return false;
+        return true;
+    }
+
+    /// <summary>Compacts or grows the input buffer so that a read has room.</summary>
+    private void MakeRoom()
+    {
+        int pending = _end - _start;
+        int needed = Math.Max(_parser.NeededBytes, pending + 4096);
+        if (_start > 0 && needed <= _in.Length)
+        {
+            Buffer.BlockCopy(_in, _start, _in, 0, pending);
+        }
+        else
+        {
+            var bigger = new byte[Math.Max(needed, _in.Length * 2)];
+            Buffer.BlockCopy(_in, _start, bigger, 0, pending);
+            _in = bigger;
+        }
+        _start = 0;
+        _end = pending;
+    }
+
+    /// <summary>Sends everything written for this client, in order.</summary>
+    private async ValueTask FlushAsync()
+    {
+        await _sendLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                ReplyWriter toSend;
+                lock (_server.Lock)
+                {
+                    ReplyWriter output = Client.Output;
+                    if (output.Length == 0)
+                        return;
+                    _spare.Protocol = output.Protocol;
+                    Client.Output = _spare;
+                    toSend = output;
+                    _server.Stats.NetOutputBytes += output.Length;
+                }
+                try
+                {
+                    ReadOnlyMemory<byte> data = toSend.WrittenMemory;
+                    while (data.Length > 0)
+                    {
+                        int sent = await _socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
+                        data = data[sent..];
+                    }
+                }
+                finally
+                {
+                    toSend.Clear();
+                    _spare = toSend;
+                }
+            }
+        }
+        catch (SocketException)
+        {
+            Close(now: true);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public void RequestFlush()
+    {
+        if (Interlocked.Exchange(ref _flushQueued, 1) != 0)
+            return;
+        ThreadPool.UnsafeQueueUserWorkItem(static c => c.FlushQueued(), this, preferLocal: false);
+    }
+
+    private async void FlushQueued()
+    {
+        Volatile.Write(ref _flushQueued, 0);
+        await FlushAsync().ConfigureAwait(false);
+        if (Client.CloseRequested)
+            Close(now: true);
+    }
+
+    /// <inheritdoc/>
+    public void Close(bool now)
+    {
+        _closing = true;
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+}

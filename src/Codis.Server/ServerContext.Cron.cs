@@ -1,0 +1,71 @@
+using Codis.Server.Clients;
+using Codis.Server.Keyspace;
+
+namespace Codis.Server;
+
+/// <summary>
+/// The periodic housekeeping of Redis's serverCron: active expiry, idle-client timeouts and the
+/// instantaneous statistics, run <c>hz</c> times a second under the server lock.
+/// </summary>
+public sealed partial class ServerContext
+{
+    private ITimer? _cron;
+    private long _cronRuns;
+    private long _lastOpsSampleMs;
+    private long _lastOpsSampleCount;
+
+    /// <summary>Operations per second measured over the last second (INFO instantaneous_ops_per_sec).</summary>
+    public long InstantaneousOps { get; private set; }
+
+    /// <summary>Whether the active expire cycle runs (DEBUG SET-ACTIVE-EXPIRE).</summary>
+    public bool ActiveExpireEnabled { get; set; } = true;
+
+    /// <summary>Extra work each cron tick (persistence and replication register here).</summary>
+    public event Action? CronTick;
+
+    /// <summary>Starts the periodic timer.</summary>
+    public void StartCron()
+    {
+        int period = Math.Max(1, 1000 / Math.Max(1, Config.Hz));
+        _cron = TimeProvider.System.CreateTimer(static s => ((ServerContext)s!).Cron(), this, TimeSpan.FromMilliseconds(period), TimeSpan.FromMilliseconds(period));
+    }
+
+    /// <summary>Stops the periodic timer.</summary>
+    public void StopCron() => _cron?.Dispose();
+
+    private void Cron()
+    {
+        lock (Lock)
+        {
+            UpdateClock();
+            _cronRuns++;
+            if (ActiveExpireEnabled && !IsReplica)
+            {
+                foreach (Database db in Databases)
+                    db.ActiveExpireCycle(Config.ActiveExpireEffort);
+            }
+            if (_now - _lastOpsSampleMs >= 1000)
+            {
+                long elapsed = _now - _lastOpsSampleMs;
+                InstantaneousOps = _lastOpsSampleMs == 0 ? 0 : (Stats.CommandsProcessed - _lastOpsSampleCount) * 1000 / Math.Max(1, elapsed);
+                _lastOpsSampleMs = _now;
+                _lastOpsSampleCount = Stats.CommandsProcessed;
+            }
+            if (Config.Timeout > 0 && _cronRuns % Math.Max(1, Config.Hz) == 0)
+                CloseIdleClients();
+            CronTick?.Invoke();
+        }
+    }
+
+    private void CloseIdleClients()
+    {
+        long limit = Config.Timeout * 1000;
+        foreach (Client c in Clients.Values)
+        {
+            if (c.IsReplica || c.IsMaster || c.Blocked is not null || c.SubscriptionCount > 0)
+                continue;
+            if (_now - c.LastInteractionMs > limit)
+                c.Transport.Close(now: true);
+        }
+    }
+}

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using Codis.Core.Resp;
+using Codis.Server.Clients;
+using Codis.Server.Commands;
+
+namespace Codis.Server;
+
+public sealed partial class ServerContext
+{
+    /// <summary>The command table.</summary>
+    public CommandTable Commands { get; } = new();
+
+    /// <summary>
+    /// Runs one request of <paramref name="client"/> with Redis's checks in Redis's order (unknown
+    /// command, arity, authentication, subscribed context, MULTI queueing, OOM, read-only replica).
+    /// The caller holds <see cref="Lock"/>.
+    /// </summary>
+    public void Execute(Client client, ArgList args)
+    {
+        UpdateClock();
+        client.LastInteractionMs = _now;
+        CommandContext ctx = client.Context;
+        ctx.Server = this;
+        ctx.Args = args;
+        CommandDef? cmd = Commands.Find(args[0]);
+        if (cmd is null)
+        {
+            RejectCommand(client, null, UnknownCommandError(args));
+            return;
+        }
+        ctx.Command = cmd;
+        if ((cmd.Arity > 0 && args.Count != cmd.Arity) || args.Count < -cmd.Arity)
+        {
+            RejectCommand(client, cmd, Errors.WrongArgs(cmd.Name));
+            return;
+        }
+        if (!client.Authenticated && !cmd.Has(CommandFlags.NoAuth))
+        {
+            if (Config.RequirePass.Length == 0)
+            {
+                client.Authenticated = true;
+            }
+            else
+            {
+                RejectCommand(client, cmd, "NOAUTH Authentication required.");
+                return;
+            }
+        }
+        if (client.SubscriptionCount > 0 && client.Protocol == 2 && !cmd.Has(CommandFlags.AllowedWhileSubscribed))
+        {
+            RejectCommand(client, cmd, $"ERR Can't execute '{cmd.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return;
+        }
+        if (client.InMulti && !cmd.Has(CommandFlags.TransactionControl))
+        {
+            if (cmd.Has(CommandFlags.NoMulti))
+            {
+                RejectCommand(client, cmd, $"ERR Command not allowed inside a transaction");
+                return;
+            }
+            if (cmd.Has(CommandFlags.DenyOom) && !HasMemoryFor(client))
+            {
+                RejectCommand(client, cmd, Errors.Oom);
+                return;
+            }
+            client.MultiQueue.Add((cmd, args.Detach()));
+            client.Output.WriteRaw("+QUEUED\r\n"u8);
+            return;
+        }
+        if (cmd.Has(CommandFlags.DenyOom) && !HasMemoryFor(client))
+        {
+            RejectCommand(client, cmd, Errors.Oom);
+            return;
+        }
+        if (IsReplica && Config.ReplicaReadOnly && cmd.Has(CommandFlags.Write) && !client.IsMaster)
+        {
+            RejectCommand(client, cmd, "READONLY You can't write against a read only replica.");
+            return;
+        }
+        client.LastCommand = cmd.Name;
+        Call(ctx, cmd);
+        if (_readyKeys.Count > 0)
+            ServeReadyKeys();
+    }
+
+    /// <summary>
+    /// Runs a command that passed the checks: statistics, slow log, MONITOR feed, CLIENT REPLY modes
+    /// and the replication hook. Used by <see cref="Execute"/> and by EXEC for each queued command.
+    /// </summary>
+    public void Call(CommandContext ctx, CommandDef cmd)
+    {
+        Client client = ctx.Client;
+        ReplyWriter output = client.Output;
+        int replyStart = output.Length;
+        long dirtyBefore = Stats.Dirty;
+        long started = Stopwatch.GetTimestamp();
+        if (_monitors.Count > 0 && !cmd.Has(CommandFlags.SkipMonitor))
+            FeedMonitors(client, ctx.Args);
+        try
+        {
+            cmd.Handler(ctx);
+        }
+        catch (CommandException e)
+        {
+            output.Error(e.Message);
+            cmd.FailedCalls++;
+            Stats.ErrorReplies++;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug in one command must not take the server down: report it to the client and the log.
+            Logging.ServerLog.Warning($"Internal error running '{cmd.Name}': {e}");
+            output.Error($"ERR internal error running '{cmd.Name}': {e.GetType().Name}: {e.Message}");
+            cmd.FailedCalls++;
+            Stats.ErrorReplies++;
+        }
+        long micros = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+        cmd.Calls++;
+        cmd.Microseconds += micros;
+        Stats.CommandsProcessed++;
+        if (Config.SlowlogLogSlowerThan >= 0 && micros >= Config.SlowlogLogSlowerThan && !cmd.Has(CommandFlags.SkipSlowlog))
+            SlowLog.Add(ctx, micros);
+        if (Stats.Dirty != dirtyBefore && cmd.Has(CommandFlags.Write))
+            Propagate?.Invoke(client.DbIndex, ctx.Args);
+        switch (client.ReplyMode)
+        {
+            case ReplyMode.Off:
+                output.Truncate(replyStart);
+                break;
+            case ReplyMode.Skip when ctx.Command.Name != "client":
+                output.Truncate(replyStart);
+                client.ReplyMode = ReplyMode.On;
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Called after every write command that changed data, with the database and the arguments (the
+    /// replication and AOF layers subscribe here).
+    /// </summary>
+    public Action<int, ArgList>? Propagate { get; set; }
+
+    private void RejectCommand(Client client, CommandDef? cmd, string error)
+    {
+        if (cmd is not null)
+            cmd.RejectedCalls++;
+        if (client.InMulti)
+            client.MultiError = true;
+        Stats.ErrorReplies++;
+        client.Output.Error(error);
+    }
+
+    private static string UnknownCommandError(ArgList args)
+    {
+        // As Redis: the name clipped to 128 bytes, then quoted arguments while they total under 128 bytes.
+        var rest = new System.Text.StringBuilder();
+        for (int i = 1; i < args.Count && rest.Length < 128; i++)
+        {
+            rest.Append('\'');
+            AppendClipped(rest, args[i], 128 - rest.Length);
+            rest.Append("' ");
+        }
+        var b = new System.Text.StringBuilder("ERR unknown command '");
+        AppendClipped(b, args[0], 128);
+        return b.Append("', with args beginning with: ").Append(rest).ToString();
+    }
+
+    private static void AppendClipped(System.Text.StringBuilder b, ReadOnlySpan<byte> s, int max)
+    {
+        if (max <= 0)
+            return;
+        string text = System.Text.Encoding.UTF8.GetString(s[..Math.Min(s.Length, max)]);
+        b.Append(text);
+    }
+}
