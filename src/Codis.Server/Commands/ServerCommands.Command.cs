@@ -12,8 +12,8 @@ public static partial class ServerCommands
         new("info", -2, Loading | Stale, CommandInfo),
         new("docs", -2, Loading | Stale, CommandDocs),
         new("list", -2, Loading | Stale, CommandList),
-        new("getkeys", -3, Loading | Stale, c => CommandGetKeys(c, false)),
-        new("getkeysandflags", -3, Loading | Stale, c => CommandGetKeys(c, true)),
+        new("getkeys", -4, Loading | Stale, c => CommandGetKeys(c, false)),
+        new("getkeysandflags", -4, Loading | Stale, c => CommandGetKeys(c, true)),
         new("help", 2, Loading | Stale, CommandHelp),
     ];
 

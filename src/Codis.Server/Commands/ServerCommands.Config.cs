@@ -58,7 +58,7 @@ public static partial class ServerCommands
     {
         if (c.Count % 2 != 0)
         {
-            WrongSubcommandArity(c);
+            c.Error(Errors.Syntax);
             return;
         }
         ConfigTable table = c.Server.ConfigTable;

@@ -75,7 +75,7 @@ public static partial class ServerCommands
         long count = 10;
         if (c.Count == 3)
         {
-            count = c.Long(2);
+            count = c.Long(2, "ERR count should be greater than or equal to -1");
             if (count < -1)
             {
                 c.Error("ERR count should be greater than or equal to -1");

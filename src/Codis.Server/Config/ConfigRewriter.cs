@@ -49,7 +49,8 @@ public static class ConfigRewriter
         foreach (ConfigParam p in table.All)
         {
             string value = p.Get();
-            bool force = value != (defaults.Find(p.Name)?.Get() ?? "");
+            // As Redis, dir is always written (it is the server's working directory).
+            bool force = p.Name == "dir" || value != (defaults.Find(p.Name)?.Get() ?? "");
             List<string> newLines = Format(p, value);
             List<int> at = positions.GetValueOrDefault(p.Name) ?? [];
             if (at.Count == 0 && !force)

@@ -313,8 +313,8 @@ public sealed class ConfigTable
     private string? SetNotify(string[] a)
     {
         string text = a.Length == 0 ? "" : a[0];
-        if (!NotifyFlags.TryParse(text, out NotifyFlags flags))
-            return "Invalid event class character. Use 'Ag$lshzxeKEtmd'.";
+        if (!NotifyFlagsText.TryParse(text, out NotifyFlags flags))
+            return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
         Config.NotifyKeyspaceEvents = NotifyFlagsText.Format(flags);
         return null;
     }
