@@ -180,8 +180,9 @@ public sealed partial class ServerContext
         var rest = new System.Text.StringBuilder();
         for (int i = 1; i < args.Count && rest.Length < 128; i++)
         {
+            int room = 128 - rest.Length;
             rest.Append('\'');
-            AppendClipped(rest, args[i], 128 - rest.Length);
+            AppendClipped(rest, args[i], room);
             rest.Append("' ");
         }
         var b = new System.Text.StringBuilder("ERR unknown command '");

@@ -115,7 +115,7 @@ public sealed class ClientConnection : IClientTransport
                         break;
                     if (r == ParseResult.Error)
                     {
-                        Client.Output.Error("ERR " + _parser.Error);
+                        Client.Output.Error([.. "ERR "u8, .. _parser.ErrorBytes]);
                         _server.Stats.ErrorReplies++;
                         close = true;
                         break;
