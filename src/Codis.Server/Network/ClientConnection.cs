@@ -104,7 +104,11 @@ public sealed class ClientConnection : IClientTransport
             {
                 _parser.Unauthenticated = !Client.Authenticated && _server.Config.RequirePass.Length > 0;
                 _parser.MaxBulkLength = _server.Config.ProtoMaxBulkLen;
-                while (_start < _end)
+                // A command run on this client's behalf by another (a paused command resumed by the
+                // pause's end) may have blocked it: wait before parsing further requests.
+                if (Client.Blocked is { } waiting)
+                    blocked = waiting.Done.Task;
+                while (blocked is null && _start < _end)
                 {
                     ParseResult r = _parser.TryParse(_in, _start, _end - _start, _args);
                     if (r == ParseResult.Incomplete)
