@@ -92,7 +92,7 @@ public sealed class ServerConfig
     public bool Daemonize { get; set; }
 
     /// <summary>Hash listpack thresholds.</summary>
-    public int HashMaxListpackEntries { get; set; } = 128;
+    public int HashMaxListpackEntries { get; set; } = 512;
 
     /// <summary>Hash listpack value size threshold.</summary>
     public int HashMaxListpackValue { get; set; } = 64;
