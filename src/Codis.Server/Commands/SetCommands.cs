@@ -20,8 +20,8 @@ public static partial class SetCommands
         t.Add("sismember", 3, ReadOnly | Fast, 1, 1, 1, SIsMember);
         t.Add("smismember", -3, ReadOnly | Fast, 1, 1, 1, SMIsMember);
         t.Add("smembers", 2, ReadOnly, 1, 1, 1, SMembers);
-        t.Add("srandmember", -2, ReadOnly | CommandFlags.Random, 1, 1, 1, SRandMember);
-        t.Add("spop", -2, Write | CommandFlags.Random | Fast, 1, 1, 1, SPop);
+        t.Add("srandmember", -2, ReadOnly, 1, 1, 1, SRandMember);
+        t.Add("spop", -2, Write | Fast, 1, 1, 1, SPop);
         t.Add("smove", 4, Write | Fast, 1, 2, 1, SMove);
         t.Add("sinter", -2, ReadOnly, 1, -1, 1, SInter);
         t.Add("sintercard", -3, ReadOnly, 0, 0, 0, SInterCard);
@@ -30,7 +30,7 @@ public static partial class SetCommands
         t.Add("sunionstore", -3, Write | DenyOom, 1, -1, 1, SUnionStore);
         t.Add("sdiff", -2, ReadOnly, 1, -1, 1, SDiff);
         t.Add("sdiffstore", -3, Write | DenyOom, 1, -1, 1, SDiffStore);
-        t.Add("sscan", -3, ReadOnly | CommandFlags.Random, 1, 1, 1, SScan);
+        t.Add("sscan", -3, ReadOnly, 1, 1, 1, SScan);
     }
 
     private static int MaxIntset(CommandContext c) => c.Server.Config.SetMaxIntsetEntries;

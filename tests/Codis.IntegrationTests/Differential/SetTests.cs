@@ -149,6 +149,29 @@ public sealed class SetTests : IClassFixture<SetFixture>, IDisposable
     }
 
     [Fact]
+    public void SAdd_SmallIntsetLimit_ConvertsPastTheLimit()
+    {
+        using ServerProcess redis = ServerProcess.StartRedis("--set-max-intset-entries", "3");
+        using ServerProcess codis = ServerProcess.StartCodis("--set-max-intset-entries", "3");
+        using RespConnection r = redis.Connect();
+        using RespConnection c = codis.Connect();
+        var d = new DifferentialAssert(r, c);
+        d.Same("SADD", "s", "3", "2", "1");
+        d.Same("SMEMBERS", "s");
+        d.Same("SSCAN", "s", "0", "COUNT", "1");
+        d.Same("SADD", "s", "4");
+        d.SameUnordered("SMEMBERS", "s");
+        // Store results start as intsets and convert on the fourth member, like SADD.
+        d.Same("SADD", "t", "9", "8", "7");
+        d.Same("SUNIONSTORE", "u", "t");
+        d.Same("SMEMBERS", "u");
+        d.Same("SUNIONSTORE", "u", "t", "s");
+        d.SameUnordered("SMEMBERS", "u");
+        d.Same("SINTERSTORE", "i", "s", "s");
+        d.SameUnordered("SMEMBERS", "i");
+    }
+
+    [Fact]
     public void SRem_Members_RemovesAndDeletesEmptySet()
     {
         Seq("SADD s 1 2 a", "SREM s 1 9 a a", "SMEMBERS s", "SREM s 2", "SCARD s", "GET s", "SREM s 2", "SREM missing a");
