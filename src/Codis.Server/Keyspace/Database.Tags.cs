@@ -80,11 +80,9 @@ public sealed partial class Database
         return null;
     }
 
-    // Called after a key object was inserted into the keyspace.
+    // Called after a key object with a tag was inserted into the keyspace.
     private void TagAdd(byte[] storedKey)
     {
-        if (!SlotHash.HasTag(storedKey))
-            return;
         uint crc = SlotHash.TagCrc(storedKey);
         if (!_tagged.TryGetValue(crc, out HashSet<byte[]>? group))
             _tagged[crc] = group = new HashSet<byte[]>(ByteArrayComparer.Instance);

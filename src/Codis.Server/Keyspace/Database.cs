@@ -117,7 +117,8 @@ public sealed partial class Database
         if (added)
         {
             _count++;
-            TagAdd(keyObject ?? t.FindKey(key)!);
+            if (SlotHash.HasTag(key))
+                TagAdd(keyObject ?? t.FindKey(key)!);
         }
         e.Value = value;
         e.Access = Server.Eviction.NewAccess();
@@ -135,7 +136,8 @@ public sealed partial class Database
         if (added)
         {
             _count++;
-            TagAdd(t.FindKey(key)!);
+            if (SlotHash.HasTag(key))
+                TagAdd(t.FindKey(key)!);
         }
         else if (!keepTtl && _expires.Count > 0)
             _expires.Remove(key, out _, out _);
