@@ -478,6 +478,43 @@ public sealed class SetTests : IClassFixture<SetFixture>, IDisposable
         Assert.NotEmpty(expected);
     }
 
+    // --- Random sequences ------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    [InlineData(13)]
+    public void RandomSequence_DeterministicCommands_SameRepliesAsRedis(int seed)
+    {
+        var random = new Random(seed);
+        string[] keys = ["a", "b", "c", "d"];
+        string Key() => keys[random.Next(keys.Length)];
+        // Mostly integers (intsets), sometimes words (hash tables).
+        string Member() => random.Next(10) == 0 ? "w" + random.Next(5) : random.Next(-3, 25).ToString();
+        string Members(int max) => string.Join(' ', Enumerable.Range(0, random.Next(1, max)).Select(_ => Member()));
+        for (int i = 0; i < 400; i++)
+        {
+            string line = random.Next(12) switch
+            {
+                0 or 1 or 2 => $"SADD {Key()} {Members(30)}",
+                3 or 4 => $"SREM {Key()} {Members(8)}",
+                5 => $"SMOVE {Key()} {Key()} {Member()}",
+                6 => $"SINTERSTORE {Key()} {Key()} {Key()}",
+                7 => $"SUNIONSTORE {Key()} {Key()} {Key()}",
+                8 => $"SDIFFSTORE {Key()} {Key()} {Key()} {Key()}",
+                9 => $"SINTERCARD 3 {Key()} {Key()} {Key()} LIMIT {random.Next(4)}",
+                10 => $"SMISMEMBER {Key()} {Members(5)}",
+                _ => $"SCARD {Key()}",
+            };
+            Seq(line);
+            // Where Redis holds an intset, its order (ascending) is part of the reply.
+            string k = Key();
+            bool intset = _redis.Command("OBJECT", "ENCODING", k).Text == "intset";
+            Seq((intset ? "" : "U ") + "SMEMBERS " + k, "U SINTER " + Key() + " " + Key(), "U SUNION " + Key() + " " + Key(),
+                "U SDIFF " + Key() + " " + Key());
+        }
+    }
+
     // --- MULTI and keyspace events --------------------------------------------------------------------
 
     [Fact]
