@@ -9,15 +9,6 @@ public static class ServerCommands
     /// <summary>Adds the family to the table.</summary>
     public static void Register(CommandTable t)
     {
-        t.Add("flushall", -1, Write, 0, 0, 0, FlushAll);
-    }
-
-    private static void FlushAll(CommandContext c)
-    {
-        c.Server.FlushAll();
-        c.Server.TouchAllWatched(-1);
-        c.Server.Stats.Dirty++;
-        c.Reply.Ok();
     }
 
     /// <summary>Writes Redis's HELP reply: a header line and the given lines, as simple strings.</summary>
