@@ -225,7 +225,7 @@ public sealed class ConfigTable
     private string? SetNotify(string[] a)
     {
         string text = a.Length == 0 ? "" : a[0];
-        if (!NotifyFlags.TryParse(text, out NotifyFlags flags))
+        if (!NotifyFlagsText.TryParse(text, out NotifyFlags flags))
             return "Invalid event class character. Use 'Ag$lshzxeKEtmd'.";
         Config.NotifyKeyspaceEvents = NotifyFlagsText.Format(flags);
         return null;
