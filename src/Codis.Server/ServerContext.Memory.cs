@@ -11,9 +11,11 @@ namespace Codis.Server;
 /// full collection frees it. So eviction credits the estimated size of every key it frees until the next
 /// gen-2 collection (which is when the heap size really drops), and when memory still looks over the
 /// limit a full collection is forced to get a true figure, at most every 100 ms and never more often
-/// than ten times its own duration, so collections cost at most about a tenth of the time. A credit
-/// grown beyond an eighth of maxmemory also forces a collection when allowed: keys evicted while still
-/// young are freed by cheap collections, and their credit would otherwise hide real growth.
+/// than ten times its own duration, so collections cost at most about a tenth of the time. Before a
+/// command is refused with OOM, twice that duration is enough when data changed since (a DEL may have
+/// made room). A credit grown beyond an eighth of maxmemory also forces a collection when allowed:
+/// keys evicted while still young are freed by cheap collections, and their credit would otherwise
+/// hide real growth.
 /// </remarks>
 public sealed partial class ServerContext
 {
@@ -22,6 +24,9 @@ public sealed partial class ServerContext
     private long _evictedCredit;
     private int _creditGen2Count = -1;
     private long _nextForcedGcTimestamp;
+    private long _lastForcedGcEnd;
+    private long _lastForcedGcDuration;
+    private long _dirtyAtForcedGc = -1;
 
     /// <summary>Sampling state of the LRU/LFU/TTL eviction policies (Redis's eviction pool).</summary>
     internal EvictionPool EvictionPool { get; } = new();
@@ -51,17 +56,24 @@ public sealed partial class ServerContext
 
     /// <summary>
     /// Forces a full blocking collection when the throttle allows it (see the type remarks); true when
-    /// one ran, so <see cref="UsedMemory"/> is exact again.
+    /// one ran, so <see cref="UsedMemory"/> is exact again. When data changed since the last forced
+    /// collection (a DEL may have made room) and <paramref name="beforeRefusing"/> is set, the wait is only
+    /// twice the last collection's duration, so a client that frees memory can soon write again.
     /// </summary>
-    internal bool TryCollectGarbage()
+    internal bool TryCollectGarbage(bool beforeRefusing = false)
     {
         long start = Stopwatch.GetTimestamp();
-        if (start < _nextForcedGcTimestamp)
+        long earliest = beforeRefusing && Stats.Dirty != _dirtyAtForcedGc
+            ? _lastForcedGcEnd + (_lastForcedGcDuration * 2)
+            : _nextForcedGcTimestamp;
+        if (start < earliest)
             return false;
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
         long end = Stopwatch.GetTimestamp();
-        long gap = Math.Max(MinForcedGcGapMs * Stopwatch.Frequency / 1000, (end - start) * 10);
-        _nextForcedGcTimestamp = end + gap;
+        _lastForcedGcDuration = end - start;
+        _lastForcedGcEnd = end;
+        _dirtyAtForcedGc = Stats.Dirty;
+        _nextForcedGcTimestamp = end + Math.Max(MinForcedGcGapMs * Stopwatch.Frequency / 1000, _lastForcedGcDuration * 10);
         UsedMemory();
         return true;
     }

@@ -278,6 +278,7 @@ public sealed partial class Database
     {
         int slot = (int)(cursor & (SlotHash.SlotCount - 1));
         ulong inner = cursor >> 10;
+        int before = keys.Count;   // the list may already hold keys from earlier steps of the same SCAN
         while (true)
         {
             KeyTable<DbEntry>? t = _slots[slot];
@@ -294,7 +295,7 @@ public sealed partial class Database
             slot++;
             if (slot == SlotHash.SlotCount)
                 return 0;
-            if (keys.Count > 0)
+            if (keys.Count > before)
                 return (ulong)slot;
         }
     }

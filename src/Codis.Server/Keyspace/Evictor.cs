@@ -29,16 +29,21 @@ public static class Evictor
                 return true;
         }
         Policy policy = ParsePolicy(server.Config.MaxMemoryPolicy);
-        if (policy == Policy.NoEviction)
-            return false;
         while (used > max)
         {
-            if (!EvictOne(server, policy, out long freed))
-                return false;
+            if (policy == Policy.NoEviction || !EvictOne(server, policy, out long freed))
+                return RecheckBeforeRefusing(server);
             used -= freed;
         }
         return true;
     }
+
+    /// <summary>
+    /// The last chance before an OOM error: when data changed since the last measure (a DEL may have
+    /// made room), measure again sooner than the usual throttle allows.
+    /// </summary>
+    private static bool RecheckBeforeRefusing(ServerContext server) =>
+        server.TryCollectGarbage(beforeRefusing: true) && server.UsedMemory() <= server.Config.MaxMemory;
 
     private enum Policy
     {
