@@ -130,7 +130,9 @@ public sealed partial class Database
         else if (!keepTtl && _expires.Count > 0)
             _expires.Remove(key, out _, out _);
         e.Value = value;
-        e.Access = Server.Eviction.NewAccess();
+        // Under LFU an overwritten key keeps its access frequency (Redis's dbSetValue).
+        if (added || !Server.Eviction.UsesLfu)
+            e.Access = Server.Eviction.NewAccess();
     }
 
     /// <summary>Replaces the value of an existing key, keeping its expiry.</summary>

@@ -208,3 +208,41 @@ public sealed class KeyTests(KeyFixture fixture) : KeyTestBase(fixture), IClassF
         Assert.Equal(expected[1].Children!.Select(k => k.Text).Order(StringComparer.Ordinal), actual[1].Children!.Select(k => k.Text).Order(StringComparer.Ordinal));
     }
 }
+
+/// <summary>Binary and empty key names through the generic commands.</summary>
+public sealed class KeyBinaryTests(KeyFixture fixture) : KeyTestBase(fixture), IClassFixture<KeyFixture>
+{
+    private static readonly byte[] Bin = [0, 1, 0xFF, (byte)'\r', (byte)'\n', (byte)'*'];
+
+    private static byte[] B(string s) => System.Text.Encoding.Latin1.GetBytes(s);
+
+    [Fact]
+    public void BinaryKeys_RenameCopyExpireDel_MatchRedis()
+    {
+        D.SameBytes(B("SET"), Bin, B("v"));
+        D.SameBytes(B("EXISTS"), Bin);
+        D.SameBytes(B("TYPE"), Bin);
+        D.SameBytes(B("RENAME"), Bin, [.. Bin, 7]);
+        D.SameBytes(B("COPY"), [.. Bin, 7], Bin);
+        D.SameBytes(B("EXPIRE"), Bin, B("100"));
+        D.SameBytes(B("TTL"), Bin);
+        D.SameBytes(B("KEYS"), B("*\\*"));
+        D.SameBytes(B("OBJECT"), B("ENCODING"), Bin);
+        D.SameBytes(B("DEL"), Bin, [.. Bin, 7]);
+        D.SameBytes(B("DBSIZE"));
+    }
+
+    [Fact]
+    public void EmptyKey_Works_MatchRedis()
+    {
+        D.Same("SET", "", "v");
+        D.Same("EXISTS", "");
+        D.Same("RENAME", "", "x");
+        D.Same("RENAME", "x", "");
+        D.Same("MOVE", "", "1");
+        D.Same("SELECT", "1");
+        D.Same("KEYS", "*");
+        D.Same("DEL", "");
+        D.Same("SELECT", "0");
+    }
+}

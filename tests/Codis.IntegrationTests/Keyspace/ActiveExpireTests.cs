@@ -14,7 +14,7 @@ public sealed class ActiveExpireTests
         for (int i = 0; i < 1000; i++)
         {
             pipeline.AddRange(RespConnection.Encode("SET", "k" + i, "v"));
-            pipeline.AddRange(RespConnection.Encode("PEXPIRE", "k" + i, "50"));
+            pipeline.AddRange(RespConnection.Encode("PEXPIRE", "k" + i, "1000"));
         }
         pipeline.AddRange(RespConnection.Encode("SET", "persistent", "v"));
         conn.SendRaw(pipeline.ToArray());
@@ -24,7 +24,7 @@ public sealed class ActiveExpireTests
 
         // Only DBSIZE is sent while waiting: it does not touch keys, so only the cron can remove them.
         long size = 1001;
-        for (int attempt = 0; attempt < 50 && size > 1; attempt++)
+        for (int attempt = 0; attempt < 60 && size > 1; attempt++)
         {
             Thread.Sleep(100);
             size = conn.Command("DBSIZE").Integer;

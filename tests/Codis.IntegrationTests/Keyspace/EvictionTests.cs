@@ -106,4 +106,44 @@ public sealed class EvictionTests
         Assert.Equal("__keyevent@0__:evicted", message[1].Text);
         Assert.StartsWith("k", message[2].Text, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("volatile-random")]
+    [InlineData("volatile-lru")]
+    [InlineData("volatile-lfu")]
+    public void Evict_VolatilePolicies_KeepPersistentKeys(string policy)
+    {
+        using ServerProcess codis = ServerProcess.StartCodis("--maxmemory", "40mb", "--maxmemory-policy", policy);
+        using RespConnection conn = codis.Connect();
+        Assert.Empty(Fill(conn, 1500, "p"));
+        Assert.Empty(Fill(conn, 4000, "v", withTtl: true));
+        Assert.Equal(1500, conn.Command("KEYS", "p*").Count);
+        long volatileLeft = conn.Command("KEYS", "v*").Count;
+        Assert.InRange(volatileLeft, 1, 3999);
+        List<string> errors = Fill(conn, 6000, "x");
+        Assert.All(errors, e => Assert.Equal(Oom, e));
+        Assert.NotEmpty(errors);
+        Assert.Equal(1500, conn.Command("KEYS", "p*").Count);
+    }
+
+    [Fact]
+    public void Evict_AllKeysLru_PrefersKeysNotAccessedRecently()
+    {
+        using ServerProcess codis = ServerProcess.StartCodis("--maxmemory", "40mb", "--maxmemory-policy", "allkeys-lru", "--maxmemory-samples", "10");
+        using RespConnection conn = codis.Connect();
+        Assert.Empty(Fill(conn, 1200, "cold"));
+        Assert.Empty(Fill(conn, 1200, "hot"));
+        // The LRU clock counts seconds: let both groups age, then touch the hot one.
+        Thread.Sleep(2200);
+        var touch = new List<byte>();
+        for (int i = 0; i < 1200; i++)
+            touch.AddRange(RespConnection.Encode("TOUCH", "hot" + i));
+        conn.SendRaw(touch.ToArray());
+        for (int i = 0; i < 1200; i++)
+            conn.ReadReply();
+        Assert.Empty(Fill(conn, 2500, "new"));
+        long cold = conn.Command("KEYS", "cold*").Count;
+        long hot = conn.Command("KEYS", "hot*").Count;
+        Assert.True(cold < 1200 && hot > cold * 2, $"hot {hot} cold {cold}");
+    }
 }
