@@ -142,7 +142,9 @@ public sealed partial class Database
         else if (!keepTtl && _expires.Count > 0)
             _expires.Remove(key, out _, out _);
         e.Value = value;
-        e.Access = Server.Eviction.NewAccess();
+        // Under LFU an overwritten key keeps its access frequency (Redis's dbSetValue).
+        if (added || !Server.Eviction.UsesLfu)
+            e.Access = Server.Eviction.NewAccess();
     }
 
     /// <summary>Replaces the value of an existing key, keeping its expiry.</summary>
@@ -296,6 +298,7 @@ public sealed partial class Database
     {
         int slot = (int)(cursor & (SlotHash.SlotCount - 1));
         ulong inner = cursor >> 10;
+        int before = keys.Count;   // the list may already hold keys from earlier steps of the same SCAN
         while (true)
         {
             KeyTable<DbEntry>? t = _slots[slot];
@@ -312,7 +315,7 @@ public sealed partial class Database
             slot++;
             if (slot == SlotHash.SlotCount)
                 return 0;
-            if (keys.Count > 0)
+            if (keys.Count > before)
                 return (ulong)slot;
         }
     }
