@@ -12,7 +12,7 @@ namespace Codis.Server.DataTypes;
 /// <see cref="KeyTable{TValue}"/> rather than a HashSet: it offers Redis's reverse-binary scan cursor
 /// (SSCAN guarantees across resizes) and O(1) random members (SPOP, SRANDMEMBER).
 /// </summary>
-public sealed class RedisSet : IRedisObject
+public sealed class RedisSet : IRedisObject, ISortable
 {
     private long[] _ints = [];
     private int _intCount;
