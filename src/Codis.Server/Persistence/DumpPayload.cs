@@ -65,9 +65,10 @@ public static class DumpPayload
     }
 
     /// <summary>
-    /// Verifies and decodes a payload. On failure <paramref name="error"/> is Redis 7.0's reply text:
+    /// Verifies and decodes a payload as Redis 7.0's RESTORE does (so not Redis 7.2's type 20, which
+    /// <see cref="RdbReader"/> itself decodes). On failure <paramref name="error"/> is Redis 7.0's reply text:
     /// <see cref="VersionOrChecksumError"/> or <see cref="BadDataFormatError"/>. Like Redis, bytes between
-    /// the object and the footer are ignored.
+    /// the object and the footer are ignored, and the object may extend into the footer.
     /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out RdbValue? value, [NotNullWhen(false)] out string? error)
     {
@@ -77,8 +78,11 @@ public static class DumpPayload
             error = VersionOrChecksumError;
             return false;
         }
-        var reader = new RdbReader(payload[..^FooterSize]);
-        if (!reader.TryReadObject(out value))
+        // Redis decodes from the whole payload, footer included: an object that runs into the version and
+        // CRC bytes still loads there (e.g. a string declaring more bytes than it has), so we do the same.
+        var reader = new RdbReader(payload);
+        // Type 20 (set listpack) is Redis 7.2's; RESTORE in Redis 7.0 does not know it.
+        if (payload[0] == (byte)RdbType.SetListpack || !reader.TryReadObject(out value))
         {
             error = BadDataFormatError;
             return false;

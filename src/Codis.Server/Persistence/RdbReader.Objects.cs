@@ -188,10 +188,17 @@ public ref partial struct RdbReader
         var seen = new HashSet<byte[]>(items.Count / 2, ByteArrayComparer.Instance);
         for (int i = 0; i + 1 < items.Count; i += 2)
         {
-            // Integer entries arrive as decimal text, so one strtod serves both entry kinds.
-            byte[] text = items[i + 1];
-            double score = ScoreParser.Strtod(text, out int consumed, out _);
-            if (consumed != text.Length || text.Length == 0 || double.IsNaN(score) || !seen.Add(items[i]))
+            // Redis's zzlStrtod: strtod over at most 127 bytes up to a NUL, ignoring what does not parse
+            // (integer entries arrive as decimal text, so this serves both entry kinds). NaN stays refused:
+            // it would break the ordering of the sorted set.
+            ReadOnlySpan<byte> text = items[i + 1];
+            if (text.Length > 127)
+                text = text[..127];
+            int nul = text.IndexOf((byte)0);
+            if (nul >= 0)
+                text = text[..nul];
+            double score = ScoreParser.Strtod(text, out _, out _);
+            if (double.IsNaN(score) || !seen.Add(items[i]))
                 return null;
             entries.Add((items[i], score));
         }

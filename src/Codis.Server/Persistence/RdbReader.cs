@@ -83,8 +83,11 @@ public ref partial struct RdbReader
         return false;
     }
 
-    /// <summary>Reads a plain (not string-encoded) length, e.g. an element count.</summary>
-    public bool TryReadCount(out ulong count) => TryReadLength(out count, out bool encoded) && !encoded;
+    /// <summary>
+    /// Reads a length where no string encoding is expected (element counts, LZF sizes). Like Redis's
+    /// <c>rdbLoadLen(rdb, NULL)</c>, a <c>11xxxxxx</c> byte then simply means the length <c>x</c>.
+    /// </summary>
+    public bool TryReadCount(out ulong count) => TryReadLength(out count, out _);
 
     /// <summary>
     /// Reads a string in any encoding: raw, int8/16/32 (returned as decimal text) or LZF. The declared
@@ -176,8 +179,15 @@ public ref partial struct RdbReader
         value = [];
         if (!TryReadCount(out ulong compressed) || !TryReadCount(out ulong length))
             return false;
-        if (compressed == 0 || compressed > (ulong)Remaining
-            || length == 0 || length > compressed * Lzf.MaxExpansion || length > (ulong)Array.MaxLength)
+        if (compressed > (ulong)Remaining)
+            return false;
+        if (length == 0)
+        {
+            // Redis's lzf_decompress "fails" with 0 bytes, which equals the expected 0: an empty string.
+            _pos += (int)compressed;
+            return true;
+        }
+        if (length > compressed * Lzf.MaxExpansion || length > (ulong)Array.MaxLength)
             return false;
         byte[] output = new byte[(int)length];
         if (!Lzf.TryDecompress(_data.Slice(_pos, (int)compressed), output))
