@@ -69,16 +69,18 @@ public sealed class RedisZSet : IRedisObject, ISortable
     /// <summary>
     /// Builds the value a store command writes. ZUNIONSTORE / ZINTERSTORE / ZDIFFSTORE build a skiplist
     /// and convert it to a listpack when it fits the thresholds (<paramref name="incremental"/> false);
-    /// ZRANGESTORE adds the entries one by one to a listpack that converts once it outgrows them
-    /// (<paramref name="incremental"/> true), so only the entries added before that lose a -0 sign.
+    /// ZRANGESTORE creates the destination by the result's length and then adds the entries one by one,
+    /// converting when a member outgrows the value limit (<paramref name="incremental"/> true), so only the
+    /// entries added before that lose a -0 sign.
     /// Members must be distinct.
     /// </summary>
     public static RedisZSet FromEntries(IReadOnlyList<SortedSetEntry> entries, int maxEntries, int maxValue, bool incremental)
     {
-        bool skiplist = false;
+        // Both forms size the destination by the result's length up front (zsetTypeCreate with a size
+        // hint); only the store-at-once form also looks at the longest member before adding.
+        bool skiplist = entries.Count > maxEntries;
         if (!incremental)
         {
-            skiplist = entries.Count > maxEntries;
             for (int i = 0; i < entries.Count && !skiplist; i++)
                 skiplist = entries[i].Member.Length > maxValue;
         }
