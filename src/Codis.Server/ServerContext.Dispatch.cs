@@ -17,7 +17,8 @@ public sealed partial class ServerContext
     /// </summary>
     public void Execute(Client client, ArgList args)
     {
-        UpdateClock();
+        long started = Stopwatch.GetTimestamp();
+        UpdateClock(started);
         client.LastInteractionMs = _now;
         CommandContext ctx = client.Context;
         ctx.Server = this;
@@ -83,7 +84,7 @@ public sealed partial class ServerContext
             return;
         }
         client.LastCommand = cmd.Name;
-        Call(ctx, cmd);
+        Call(ctx, cmd, started);
         if (_readyKeys.Count > 0)
             ServeReadyKeys();
         if (_resumePending)
@@ -94,13 +95,18 @@ public sealed partial class ServerContext
     /// Runs a command that passed the checks: statistics, slow log, MONITOR feed, CLIENT REPLY modes
     /// and the replication hook. Used by <see cref="Execute"/> and by EXEC for each queued command.
     /// </summary>
-    public void Call(CommandContext ctx, CommandDef cmd)
+    public void Call(CommandContext ctx, CommandDef cmd) => Call(ctx, cmd, Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// <see cref="Call(CommandContext, CommandDef)"/> timed from <paramref name="started"/> (the
+    /// timestamp <see cref="Execute"/> already read for the command clock: one clock read fewer).
+    /// </summary>
+    private void Call(CommandContext ctx, CommandDef cmd, long started)
     {
         Client client = ctx.Client;
         ReplyWriter output = client.Output;
         int replyStart = output.Length;
         long dirtyBefore = Stats.Dirty;
-        long started = Stopwatch.GetTimestamp();
         if (_monitors.Count > 0 && !cmd.Has(CommandFlags.SkipMonitor))
             FeedMonitors(client, ctx.Args);
         try

@@ -12,6 +12,8 @@ namespace Codis.Server;
 public sealed partial class ServerContext
 {
     private long _now;
+    private long _clockBaseMs;
+    private long _clockBaseTimestamp = long.MinValue / 2;   // forces a wall clock read on first use
 
     /// <summary>Creates the server state from a configuration.</summary>
     public ServerContext(ServerConfig config)
@@ -88,7 +90,27 @@ public sealed partial class ServerContext
     }
 
     /// <summary>Advances the command clock.</summary>
-    public void UpdateClock() => _now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    public void UpdateClock() => UpdateClock(System.Diagnostics.Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// Advances the command clock to the moment <paramref name="timestamp"/> (a
+    /// <see cref="System.Diagnostics.Stopwatch"/> timestamp the caller already read, so that a command
+    /// reads the clock once for both its time and its duration). The wall clock is read again at most
+    /// once a second and the time in between derived from the monotonic counter: a wall clock read costs
+    /// as much as a GET's whole key lookup here, and the two clocks drift apart by far less than a
+    /// millisecond in a second.
+    /// </summary>
+    public void UpdateClock(long timestamp)
+    {
+        long elapsed = timestamp - _clockBaseTimestamp;
+        if ((ulong)elapsed >= (ulong)System.Diagnostics.Stopwatch.Frequency)
+        {
+            _clockBaseTimestamp = timestamp;
+            _clockBaseMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            elapsed = 0;
+        }
+        _now = _clockBaseMs + (elapsed * 1000 / System.Diagnostics.Stopwatch.Frequency);
+    }
 
     /// <summary>Removes every key of every database.</summary>
     public void FlushAll()

@@ -1,6 +1,8 @@
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using Codis.Server.Config;
 using Codis.Server.DataTypes;
+using Codis.Server.Keyspace;
 
 namespace Codis.Server.Commands;
 
@@ -23,9 +25,16 @@ public static partial class StringCommands
     private static void IncrDecr(CommandContext c, long increment)
     {
         long value = 0;
-        bool exists = StringValue.TryReadForWrite(c, c[1], out ReadOnlySpan<byte> current);
-        if (exists && !CommandContext.TryParseLong(current, out value))
-            Errors.Throw(Errors.NotInteger);
+        // One table probe when the key exists: the new value is stored into the entry found here.
+        ref DbEntry entry = ref c.Db.LookupWriteEntry(c[1]);
+        bool exists = !Unsafe.IsNullRef(ref entry);
+        if (exists)
+        {
+            if (!StringValue.TryGet(entry.Value, out ReadOnlySpan<byte> current))
+                Errors.ThrowWrongType();
+            if (!CommandContext.TryParseLong(current, out value))
+                Errors.Throw(Errors.NotInteger);
+        }
         if ((increment < 0 && value < 0 && increment < long.MinValue - value)
             || (increment > 0 && value > 0 && increment > long.MaxValue - value))
             Errors.Throw(Errors.Overflow);
@@ -35,7 +44,7 @@ public static partial class StringCommands
         // A new byte[] keeps the key's expiry and reads back as "int", as Redis's result object does.
         byte[] stored = text[..n].ToArray();
         if (exists)
-            c.Db.Overwrite(c[1], stored);
+            entry.Value = stored;
         else
             c.Db.Add(c[1], stored);
         c.KeyModified(c[1]);

@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using Codis.Server.Config;
 using Codis.Server.DataTypes;
+using Codis.Server.Keyspace;
 using static Codis.Server.Commands.CommandFlags;
 
 namespace Codis.Server.Commands;
@@ -137,7 +139,9 @@ public static partial class StringCommands
             else
                 c.Reply.Null();
         }
-        bool found = c.Db.LookupWrite(c[1]) is not null;
+        // One table probe for the common case: the entry found here is overwritten in place.
+        ref DbEntry entry = ref c.Db.LookupWriteEntry(c[1]);
+        bool found = !Unsafe.IsNullRef(ref entry);
         if (((flags & OptNx) != 0 && found) || ((flags & OptXx) != 0 && !found))
         {
             if ((flags & OptGet) == 0)
@@ -149,7 +153,10 @@ public static partial class StringCommands
             }
             return;
         }
-        c.Db.Set(c[1], c.ArgArray(valueArg), keepTtl: (flags & OptKeepTtl) != 0);
+        if (found)
+            c.Db.SetFound(ref entry, c[1], c.ArgArray(valueArg), keepTtl: (flags & OptKeepTtl) != 0);
+        else
+            c.Db.Set(c[1], c.ArgArray(valueArg), keepTtl: (flags & OptKeepTtl) != 0);
         c.KeyModified(c[1]);
         c.Notify(NotifyFlags.String, "set", c[1]);
         if (expireArg != 0)

@@ -97,6 +97,36 @@ public sealed partial class Database
     /// <summary>Looks a key up for writing: lazy expiry, no hit/miss statistics.</summary>
     public object? LookupWrite(ReadOnlySpan<byte> key) => Lookup(key, countStats: false);
 
+    /// <summary>
+    /// <see cref="LookupWrite"/> returning the entry itself (a null reference when absent), so that a
+    /// command replacing the value (SET, INCR) probes the table once. The reference is valid only until
+    /// the keyspace next changes.
+    /// </summary>
+    public ref DbEntry LookupWriteEntry(ReadOnlySpan<byte> key)
+    {
+        ref DbEntry e = ref Peek(key);
+        if (Unsafe.IsNullRef(ref e))
+            return ref e;
+        if (_expires.Count > 0 && ExpireIfNeeded(key))
+            return ref Unsafe.NullRef<DbEntry>();
+        e.Access = Server.Eviction.Touch(e.Access);
+        return ref e;
+    }
+
+    /// <summary>
+    /// Replaces the value of the entry <paramref name="e"/> of <paramref name="key"/> just found by
+    /// <see cref="LookupWriteEntry"/>: what <see cref="Set"/> does to an existing key, without looking
+    /// it up again.
+    /// </summary>
+    public void SetFound(ref DbEntry e, ReadOnlySpan<byte> key, object value, bool keepTtl)
+    {
+        e.Value = value;
+        // The lookup already refreshed the access clock: under LRU that is NewAccess's value, and under
+        // LFU an overwritten key keeps its (just incremented) frequency, as Set does.
+        if (!keepTtl && _expires.Count > 0)
+            _expires.Remove(key, out _, out _);
+    }
+
     /// <summary>True when the key exists (after lazy expiry), without touching the access clock.</summary>
     public bool Exists(ReadOnlySpan<byte> key)
     {
