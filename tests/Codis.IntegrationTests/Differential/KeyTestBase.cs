@@ -2,46 +2,11 @@ using Codis.TestSupport;
 
 namespace Codis.IntegrationTests.Differential;
 
-/// <summary>
-/// One redis-server and one codis-server with keyspace notifications on, shared by the tests of a class
-/// of keyspace tests.
-/// </summary>
-public sealed class KeyFixture : IDisposable
-{
-    /// <summary>Starts both servers.</summary>
-    public KeyFixture()
-    {
-        Redis = ServerProcess.StartRedis("--notify-keyspace-events", "KEA");
-        try
-        {
-            Codis = ServerProcess.StartCodis("--notify-keyspace-events", "KEA");
-        }
-        catch
-        {
-            Redis.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>The reference server.</summary>
-    public ServerProcess Redis { get; }
-
-    /// <summary>The server under test.</summary>
-    public ServerProcess Codis { get; }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        Codis.Dispose();
-        Redis.Dispose();
-    }
-}
-
 /// <summary>Base of the keyspace differential tests: fresh connections and empty databases per test.</summary>
 public abstract class KeyTestBase : IDisposable
 {
     /// <summary>Connects to both servers and empties them.</summary>
-    protected KeyTestBase(KeyFixture fixture)
+    protected KeyTestBase(NotifyingServerPairFixture fixture)
     {
         Fixture = fixture;
         RedisConn = fixture.Redis.Connect();
@@ -51,7 +16,7 @@ public abstract class KeyTestBase : IDisposable
     }
 
     /// <summary>The servers.</summary>
-    protected KeyFixture Fixture { get; }
+    protected NotifyingServerPairFixture Fixture { get; }
 
     /// <summary>Connection to redis-server.</summary>
     protected RespConnection RedisConn { get; }
