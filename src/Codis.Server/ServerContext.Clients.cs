@@ -41,6 +41,7 @@ public sealed partial class ServerContext
     {
         if (!Clients.Remove(client.Id))
             return;
+        ForgetPaused(client);
         Unblock(client);
         Unwatch(client);
         foreach (byte[] ch in client.Channels.ToArray())

@@ -77,10 +77,17 @@ public sealed partial class ServerContext
             RejectCommand(client, cmd, "READONLY You can't write against a read only replica.");
             return;
         }
+        if (PausedUntilMs != 0 && MustPause(client, cmd))
+        {
+            PauseClient(client, cmd, args);
+            return;
+        }
         client.LastCommand = cmd.Name;
         Call(ctx, cmd);
         if (_readyKeys.Count > 0)
             ServeReadyKeys();
+        if (_resumePending)
+            ResumePaused();
     }
 
     /// <summary>
@@ -103,18 +110,22 @@ public sealed partial class ServerContext
         catch (CommandException e)
         {
             output.Error(e.Message);
-            cmd.FailedCalls++;
-            Stats.ErrorReplies++;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A bug in one command must not take the server down: report it to the client and the log.
             Logging.ServerLog.Warning($"Internal error running '{cmd.Name}': {e}");
             output.Error($"ERR internal error running '{cmd.Name}': {e.GetType().Name}: {e.Message}");
-            cmd.FailedCalls++;
-            Stats.ErrorReplies++;
         }
         long micros = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+        if (output.Length > replyStart && output.Buffer[replyStart] == (byte)'-')
+        {
+            // Any error reply of the command itself (thrown or written) counts as a failed call.
+            cmd.FailedCalls++;
+            CountError(output.WrittenSpan[(replyStart + 1)..]);
+        }
+        if (Config.LatencyMonitorThreshold > 0 && micros / 1000 >= Config.LatencyMonitorThreshold)
+            Latency.Add(cmd.Has(CommandFlags.Fast) ? "fast-command" : "command", _now / 1000, micros / 1000);
         cmd.Calls++;
         cmd.Microseconds += micros;
         Stats.CommandsProcessed++;
@@ -146,8 +157,21 @@ public sealed partial class ServerContext
             cmd.RejectedCalls++;
         if (client.InMulti)
             client.MultiError = true;
-        Stats.ErrorReplies++;
         client.Output.Error(error);
+        CountError(System.Text.Encoding.UTF8.GetBytes(error));
+    }
+
+    /// <summary>Counts an error reply by its code (the first word), as INFO errorstats shows it.</summary>
+    private void CountError(ReadOnlySpan<byte> text)
+    {
+        Stats.ErrorReplies++;
+        int end = text.IndexOfAny((byte)' ', (byte)'\r');
+        string code = System.Text.Encoding.UTF8.GetString(end < 0 ? text : text[..end]);
+        // Redis stops adding new codes after 128 distinct ones.
+        if (ErrorCounts.TryGetValue(code, out long n))
+            ErrorCounts[code] = n + 1;
+        else if (ErrorCounts.Count < 128)
+            ErrorCounts[code] = 1;
     }
 
     private static string UnknownCommandError(ArgList args)
@@ -156,8 +180,9 @@ public sealed partial class ServerContext
         var rest = new System.Text.StringBuilder();
         for (int i = 1; i < args.Count && rest.Length < 128; i++)
         {
+            int room = 128 - rest.Length;
             rest.Append('\'');
-            AppendClipped(rest, args[i], 128 - rest.Length);
+            AppendClipped(rest, args[i], room);
             rest.Append("' ");
         }
         var b = new System.Text.StringBuilder("ERR unknown command '");

@@ -49,6 +49,12 @@ public sealed class RequestParser
     /// <summary>The protocol error text (without the "ERR " prefix) after <see cref="ParseResult.Error"/>.</summary>
     public string Error { get; private set; } = "";
 
+    /// <summary>
+    /// <see cref="Error"/> as the bytes Redis puts on the wire: the offending byte of "expected '$', got
+    /// 'x'" is sent raw, not UTF-8 encoded, so a reply built from this matches Redis byte for byte.
+    /// </summary>
+    public byte[] ErrorBytes { get; private set; } = [];
+
     /// <summary>How many bytes of input the current request needs at least (a hint for buffer growth).</summary>
     public int NeededBytes { get; private set; }
 
@@ -180,6 +186,8 @@ public sealed class RequestParser
     private ParseResult Fail(string message)
     {
         Error = message;
+        // Every message is ASCII except the raw byte cast to a char above, which Latin-1 maps back.
+        ErrorBytes = System.Text.Encoding.Latin1.GetBytes(message);
         Reset();
         return ParseResult.Error;
     }

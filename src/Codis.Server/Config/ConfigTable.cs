@@ -8,7 +8,33 @@ namespace Codis.Server.Config;
 /// <param name="Get">The current value as text.</param>
 /// <param name="Set">Applies a value given as the directive's arguments; returns an error text or null.</param>
 /// <param name="Mutable">False when the parameter can only be set at start-up (CONFIG SET refuses it).</param>
-public sealed record ConfigParam(string Name, string[] Aliases, Func<string> Get, Func<string[], string?> Set, bool Mutable = true);
+public sealed record ConfigParam(string Name, string[] Aliases, Func<string> Get, Func<string[], string?> Set, bool Mutable = true)
+{
+    /// <summary>How CONFIG REWRITE writes the value.</summary>
+    public ConfigKind Kind { get; init; } = ConfigKind.Plain;
+
+    /// <summary>
+    /// A protected config (dir, dbfilename): CONFIG SET refuses it unless enable-protected-configs
+    /// allows it, as in Redis 7.
+    /// </summary>
+    public bool Protected { get; init; }
+}
+
+/// <summary>How a parameter's value is written by CONFIG REWRITE.</summary>
+public enum ConfigKind
+{
+    /// <summary>As is (numbers, yes/no, enums, word lists).</summary>
+    Plain,
+
+    /// <summary>A string, always quoted like Redis's sdscatrepr.</summary>
+    Quoted,
+
+    /// <summary>A byte count, written as <c>Ngb</c>/<c>Nmb</c>/<c>Nkb</c> when exact.</summary>
+    Memory,
+
+    /// <summary>The save points: one <c>save seconds changes</c> line each, or <c>save ""</c>.</summary>
+    Save,
+}
 
 /// <summary>
 /// The table of every parameter codis-server understands, with Redis's names, value syntax and error
@@ -28,10 +54,22 @@ public sealed class ConfigTable
         Str("requirepass", v => c.RequirePass = v, () => c.RequirePass);
         Str("masterauth", v => c.MasterAuth = v, () => c.MasterAuth);
         Int("databases", v => c.Databases = v, () => c.Databases, 1, 1_000_000, mutable: false);
-        Add(new ConfigParam("dir", [], () => Path.GetFullPath(c.Dir), SetDir));
-        Str("dbfilename", v => c.DbFilename = v, () => c.DbFilename);
-        Int("maxclients", v => c.MaxClients = v, () => c.MaxClients, 1, int.MaxValue);
+        Add(new ConfigParam("dir", [], () => Path.GetFullPath(c.Dir), SetDir) { Kind = ConfigKind.Quoted, Protected = true });
+        Add(new ConfigParam("dbfilename", [], () => c.DbFilename, a => { c.DbFilename = string.Join(' ', a); return null; }) { Kind = ConfigKind.Quoted, Protected = true });
+        Add(new ConfigParam("maxclients", [], () => c.MaxClients.ToString(CultureInfo.InvariantCulture), a =>
+        {
+            if (a.Length != 1)
+                return "wrong number of arguments";
+            if (!long.TryParse(a[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v))
+                return "argument couldn't be parsed into an integer";
+            if (v < 1 || v > uint.MaxValue)
+                return $"argument must be between 1 and {uint.MaxValue} inclusive";
+            c.MaxClients = (int)Math.Min(v, int.MaxValue);
+            return null;
+        }));
         Long("timeout", v => c.Timeout = v, () => c.Timeout, 0, int.MaxValue);
+        Add(new ConfigParam("enable-protected-configs", [], () => c.EnableProtectedConfigs, a => SetLocalOption(a, v => c.EnableProtectedConfigs = v), Mutable: false));
+        Add(new ConfigParam("enable-debug-command", [], () => c.EnableDebugCommand, a => SetLocalOption(a, v => c.EnableDebugCommand = v), Mutable: false));
         Int("tcp-keepalive", v => c.TcpKeepAlive = v, () => c.TcpKeepAlive, 0, int.MaxValue);
         Int("tcp-backlog", v => c.TcpBacklog = v, () => c.TcpBacklog, 0, int.MaxValue, mutable: false);
         Memory("maxmemory", v => c.MaxMemory = v, () => c.MaxMemory);
@@ -42,7 +80,7 @@ public sealed class ConfigTable
         Int("lfu-decay-time", v => c.LfuDecayTime = v, () => c.LfuDecayTime, 0, int.MaxValue);
         Int("hz", v => c.Hz = Math.Clamp(v, 1, 500), () => c.Hz, 0, int.MaxValue);
         Int("active-expire-effort", v => c.ActiveExpireEffort = v, () => c.ActiveExpireEffort, 1, 10);
-        Add(new ConfigParam("notify-keyspace-events", [], () => c.NotifyKeyspaceEvents, SetNotify));
+        Add(new ConfigParam("notify-keyspace-events", [], () => c.NotifyKeyspaceEvents, SetNotify) { Kind = ConfigKind.Quoted });
         Memory("proto-max-bulk-len", v => c.ProtoMaxBulkLen = v, () => c.ProtoMaxBulkLen, min: 1024 * 1024);
         Memory("client-query-buffer-limit", v => c.ClientQueryBufferLimit = v, () => c.ClientQueryBufferLimit, min: 1024 * 1024);
         Long("slowlog-log-slower-than", v => c.SlowlogLogSlowerThan = v, () => c.SlowlogLogSlowerThan, -1, long.MaxValue);
@@ -62,7 +100,7 @@ public sealed class ConfigTable
         Int("hll-sparse-max-bytes", v => c.HllSparseMaxBytes = v, () => c.HllSparseMaxBytes, 0, int.MaxValue);
         Memory("stream-node-max-bytes", v => c.StreamNodeMaxBytes = v, () => c.StreamNodeMaxBytes);
         Long("stream-node-max-entries", v => c.StreamNodeMaxEntries = v, () => c.StreamNodeMaxEntries, 0, long.MaxValue);
-        Add(new ConfigParam("save", [], GetSave, SetSave));
+        Add(new ConfigParam("save", [], GetSave, SetSave) { Kind = ConfigKind.Save });
         Bool("appendonly", v => c.AppendOnly = v, () => c.AppendOnly);
         Str("appendfilename", v => c.AppendFilename = v, () => c.AppendFilename, mutable: false);
         Enum("appendfsync", v => c.AppendFsync = v, () => c.AppendFsync, "always", "everysec", "no");
@@ -77,6 +115,45 @@ public sealed class ConfigTable
         foreach (string passive in PassiveNames)
             AddPassive(passive);
     }
+
+    /// <summary>Redis's defaults of the passive directives (CONFIG GET reports them until set).</summary>
+    private static readonly Dictionary<string, string> s_passiveDefaults = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["supervised"] = "no", ["always-show-logo"] = "no", ["set-proc-title"] = "yes",
+        ["proc-title-template"] = "{title} {listen-addr} {server-mode}", ["syslog-enabled"] = "no", ["syslog-ident"] = "redis",
+        ["syslog-facility"] = "local0", ["crash-log-enabled"] = "yes", ["crash-memcheck-enabled"] = "yes",
+        ["stop-writes-on-bgsave-error"] = "yes", ["rdb-del-sync-files"] = "no", ["sanitize-dump-payload"] = "no",
+        ["repl-diskless-sync"] = "yes", ["repl-diskless-sync-delay"] = "5", ["repl-diskless-sync-max-replicas"] = "0",
+        ["repl-diskless-load"] = "disabled", ["repl-ping-replica-period"] = "10", ["repl-timeout"] = "60",
+        ["repl-disable-tcp-nodelay"] = "no", ["repl-backlog-size"] = "1048576", ["repl-backlog-ttl"] = "3600",
+        ["min-replicas-to-write"] = "0", ["min-replicas-max-lag"] = "10", ["replica-announced"] = "yes",
+        ["replica-lazy-flush"] = "no", ["lazyfree-lazy-expire"] = "no", ["lazyfree-lazy-server-del"] = "no",
+        ["lazyfree-lazy-user-del"] = "no", ["lazyfree-lazy-user-flush"] = "no", ["oom-score-adj"] = "no",
+        ["oom-score-adj-values"] = "0 200 800", ["disable-thp"] = "yes", ["no-appendfsync-on-rewrite"] = "no",
+        ["auto-aof-rewrite-percentage"] = "100", ["auto-aof-rewrite-min-size"] = "67108864", ["aof-load-truncated"] = "yes",
+        ["aof-use-rdb-preamble"] = "yes", ["aof-timestamp-enabled"] = "no", ["aof-rewrite-incremental-fsync"] = "yes",
+        ["rdb-save-incremental-fsync"] = "yes", ["appenddirname"] = "appendonlydir", ["activerehashing"] = "yes",
+        ["client-output-buffer-limit"] = "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+        ["dynamic-hz"] = "yes", ["jemalloc-bg-thread"] = "yes", ["activedefrag"] = "no", ["io-threads"] = "1",
+        ["io-threads-do-reads"] = "no", ["unixsocket"] = "", ["unixsocketperm"] = "0", ["tls-port"] = "0",
+        ["cluster-enabled"] = "no", ["cluster-config-file"] = "nodes.conf", ["maxmemory-eviction-tenacity"] = "10",
+        ["maxmemory-clients"] = "0", ["latency-tracking"] = "yes", ["latency-tracking-info-percentiles"] = "50 99 99.9",
+        ["enable-module-command"] = "no", ["acllog-max-len"] = "128", ["acl-pubsub-default"] = "resetchannels",
+        ["replica-ignore-maxmemory"] = "yes", ["slave-ignore-maxmemory"] = "yes", ["active-defrag-threshold-lower"] = "10",
+        ["active-defrag-threshold-upper"] = "100", ["active-defrag-cycle-min"] = "1", ["active-defrag-cycle-max"] = "25",
+        ["active-defrag-ignore-bytes"] = "104857600", ["active-defrag-max-scan-fields"] = "1000",
+        ["tracking-table-max-keys"] = "1000000", ["shutdown-timeout"] = "10", ["shutdown-on-sigint"] = "default",
+        ["shutdown-on-sigterm"] = "default", ["replica-announce-ip"] = "", ["replica-announce-port"] = "0",
+        ["slave-announce-ip"] = "", ["slave-announce-port"] = "0",
+    };
+
+    /// <summary>Passive directives Redis only accepts at start-up (CONFIG SET: "can't set immutable config").</summary>
+    private static readonly HashSet<string> s_immutablePassive = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "supervised", "always-show-logo", "syslog-enabled", "syslog-ident", "syslog-facility", "appenddirname",
+        "io-threads", "io-threads-do-reads", "unixsocket", "unixsocketperm", "cluster-enabled", "cluster-config-file",
+        "enable-module-command", "disable-thp",
+    };
 
     /// <summary>
     /// Directives of redis.conf that are accepted and reported but change nothing here (they tune
@@ -97,8 +174,7 @@ public sealed class ConfigTable
         "client-output-buffer-limit", "dynamic-hz", "jemalloc-bg-thread", "activedefrag", "io-threads",
         "io-threads-do-reads", "unixsocket", "unixsocketperm", "tls-port", "cluster-enabled",
         "cluster-config-file", "maxmemory-eviction-tenacity", "maxmemory-clients", "lazyfree-lazy-eviction-x",
-        "latency-tracking", "latency-tracking-info-percentiles", "enable-debug-command", "enable-module-command",
-        "enable-protected-configs", "acllog-max-len", "acl-pubsub-default", "replica-ignore-maxmemory",
+        "latency-tracking", "latency-tracking-info-percentiles", "enable-module-command", "acllog-max-len", "acl-pubsub-default", "replica-ignore-maxmemory",
         "slave-ignore-maxmemory", "active-defrag-threshold-lower", "active-defrag-threshold-upper",
         "active-defrag-cycle-min", "active-defrag-cycle-max", "active-defrag-ignore-bytes",
         "active-defrag-max-scan-fields", "lua-replicate-commands", "tracking-table-max-keys", "locale-collate",
@@ -139,12 +215,24 @@ public sealed class ConfigTable
     {
         if (_byName.ContainsKey(name))
             return;
-        Add(new ConfigParam(name, [], () => Config.Passive.GetValueOrDefault(name, ""),
-            a => { Config.Passive[name] = string.Join(' ', a); return null; }));
+        string fallback = s_passiveDefaults.GetValueOrDefault(name, "");
+        Add(new ConfigParam(name, [], () => Config.Passive.GetValueOrDefault(name, fallback),
+            a => { Config.Passive[name] = string.Join(' ', a); return null; }, !s_immutablePassive.Contains(name)));
     }
 
     private void Str(string name, Action<string> set, Func<string> get, bool mutable = true) =>
-        Add(new ConfigParam(name, [], get, a => { set(a.Length == 0 ? "" : string.Join(' ', a)); return null; }, mutable));
+        Add(new ConfigParam(name, [], get, a => { set(a.Length == 0 ? "" : string.Join(' ', a)); return null; }, mutable) { Kind = ConfigKind.Quoted });
+
+    private static string? SetLocalOption(string[] a, Action<string> set)
+    {
+        if (a.Length != 1)
+            return "wrong number of arguments";
+        string v = a[0].ToLowerInvariant();
+        if (v is not ("yes" or "no" or "local"))
+            return "argument(s) must be one of the following: no, yes, local";
+        set(v);
+        return null;
+    }
 
     private void Bool(string name, Action<bool> set, Func<bool> get, bool mutable = true, params string[] aliases) =>
         Add(new ConfigParam(name, aliases, () => get() ? "yes" : "no", a =>
@@ -198,7 +286,7 @@ public sealed class ConfigTable
                 return $"argument must be between {min} and {long.MaxValue} inclusive";
             set(v);
             return null;
-        }));
+        }) { Kind = ConfigKind.Memory });
 
     private void Enum(string name, Action<string> set, Func<string> get, params string[] values) =>
         Add(new ConfigParam(name, [], get, a =>
@@ -225,8 +313,8 @@ public sealed class ConfigTable
     private string? SetNotify(string[] a)
     {
         string text = a.Length == 0 ? "" : a[0];
-        if (!NotifyFlags.TryParse(text, out NotifyFlags flags))
-            return "Invalid event class character. Use 'Ag$lshzxeKEtmd'.";
+        if (!NotifyFlagsText.TryParse(text, out NotifyFlags flags))
+            return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
         Config.NotifyKeyspaceEvents = NotifyFlagsText.Format(flags);
         return null;
     }

@@ -92,7 +92,7 @@ public sealed class ServerConfig
     public bool Daemonize { get; set; }
 
     /// <summary>Hash listpack thresholds.</summary>
-    public int HashMaxListpackEntries { get; set; } = 128;
+    public int HashMaxListpackEntries { get; set; } = 512;
 
     /// <summary>Hash listpack value size threshold.</summary>
     public int HashMaxListpackValue { get; set; } = 64;
@@ -156,6 +156,12 @@ public sealed class ServerConfig
 
     /// <summary>Redis's "protected-mode": accepted for compatibility.</summary>
     public bool ProtectedMode { get; set; } = true;
+
+    /// <summary>enable-protected-configs: no, yes or local (CONFIG SET of dir/dbfilename).</summary>
+    public string EnableProtectedConfigs { get; set; } = "no";
+
+    /// <summary>enable-debug-command: no, yes or local (DEBUG).</summary>
+    public string EnableDebugCommand { get; set; } = "no";
 
     /// <summary>The original text of every directive that is stored but has no behaviour here.</summary>
     public Dictionary<string, string> Passive { get; } = new(StringComparer.OrdinalIgnoreCase);

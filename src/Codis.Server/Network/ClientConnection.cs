@@ -14,6 +14,9 @@ public sealed class ClientConnection : IClientTransport
 {
     private const int InitialBuffer = 16 * 1024;
 
+    // Marks "send lock taken, nothing to send" in the fast path.
+    private static readonly ReplyWriter s_nothing = new(1);
+
     private readonly Socket _socket;
     private readonly ServerContext _server;
     private readonly RequestParser _parser = new();
@@ -100,18 +103,23 @@ public sealed class ClientConnection : IClientTransport
         {
             bool close = false;
             Task? blocked = null;
+            ReplyWriter? toSend = null;
             lock (_server.Lock)
             {
                 _parser.Unauthenticated = !Client.Authenticated && _server.Config.RequirePass.Length > 0;
                 _parser.MaxBulkLength = _server.Config.ProtoMaxBulkLen;
-                while (_start < _end)
+                // A command run on this client's behalf by another (a paused command resumed by the
+                // pause's end) may have blocked it: wait before parsing further requests.
+                if (Client.Blocked is { } waiting)
+                    blocked = waiting.Done.Task;
+                while (blocked is null && _start < _end)
                 {
                     ParseResult r = _parser.TryParse(_in, _start, _end - _start, _args);
                     if (r == ParseResult.Incomplete)
                         break;
                     if (r == ParseResult.Error)
                     {
-                        Client.Output.Error("ERR " + _parser.Error);
+                        Client.Output.Error([.. "ERR "u8, .. _parser.ErrorBytes]);
                         _server.Stats.ErrorReplies++;
                         close = true;
                         break;
@@ -134,8 +142,14 @@ public sealed class ClientConnection : IClientTransport
                     _parser.Unauthenticated = !Client.Authenticated && _server.Config.RequirePass.Length > 0;
                 }
                 Client.QueryBufferLength = _end - _start;
+                // Fast path: take the output in this same lock section when nobody else is sending.
+                if (Client.Output.Length > 0 && _sendLock.Wait(0))
+                    toSend = TakeOutput() ?? s_nothing;
             }
-            await FlushAsync().ConfigureAwait(false);
+            if (toSend is not null)
+                await SendAndReleaseAsync(ReferenceEquals(toSend, s_nothing) ? null : toSend).ConfigureAwait(false);
+            else
+                await FlushAsync().ConfigureAwait(false);
             if (close)
                 return false;
             if (blocked is null)
@@ -173,21 +187,38 @@ public sealed class ClientConnection : IClientTransport
     private async ValueTask FlushAsync()
     {
         await _sendLock.WaitAsync().ConfigureAwait(false);
+        ReplyWriter? toSend;
+        lock (_server.Lock)
+            toSend = TakeOutput();
+        await SendAndReleaseAsync(toSend).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Swaps the client's pending output for the spare buffer; null when there is nothing to send.
+    /// The caller holds the send lock and the server lock.
+    /// </summary>
+    private ReplyWriter? TakeOutput()
+    {
+        ReplyWriter output = Client.Output;
+        if (output.Length == 0)
+            return null;
+        _spare.Protocol = output.Protocol;
+        Client.Output = _spare;
+        _spare = null!;
+        _server.Stats.NetOutputBytes += output.Length;
+        return output;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="toSend"/> and whatever was written meanwhile, then releases the send lock
+    /// (which the caller holds).
+    /// </summary>
+    private async ValueTask SendAndReleaseAsync(ReplyWriter? toSend)
+    {
         try
         {
-            while (true)
+            while (toSend is not null)
             {
-                ReplyWriter toSend;
-                lock (_server.Lock)
-                {
-                    ReplyWriter output = Client.Output;
-                    if (output.Length == 0)
-                        return;
-                    _spare.Protocol = output.Protocol;
-                    Client.Output = _spare;
-                    toSend = output;
-                    _server.Stats.NetOutputBytes += output.Length;
-                }
                 try
                 {
                     ReadOnlyMemory<byte> data = toSend.WrittenMemory;
@@ -202,6 +233,8 @@ public sealed class ClientConnection : IClientTransport
                     toSend.Clear();
                     _spare = toSend;
                 }
+                lock (_server.Lock)
+                    toSend = TakeOutput();
             }
         }
         catch (SocketException)

@@ -1,0 +1,35 @@
+# Codis for .NET — build and test entry points (see README.md).
+#   make              build every binary in Release into ./bin/
+#   make test         install test prerequisites if missing, build, run every test, print "N passed, N failed"
+#   make bench-server compare codis-server with redis-server under redis-benchmark (bench/server.sh)
+#   make clean        remove build output
+
+DOTNET ?= dotnet
+BIN := $(CURDIR)/bin
+BINARIES := src/Codis.Server
+
+.PHONY: all build test deps bench-server clean format
+
+all: build
+
+build:
+	@for p in $(BINARIES); do \
+		$(DOTNET) publish $$p -c Release -o $(BIN) --nologo -v quiet -p:UseAppHost=true || exit 1; \
+	done
+	@echo "built: $$(ls $(BIN) | grep -E '^codis-[a-z]+$$' | tr '\n' ' ')"
+
+deps:
+	@scripts/install-deps.sh
+
+test: deps build
+	@scripts/run-tests.sh
+
+bench-server: build
+	@bench/server.sh
+
+format:
+	$(DOTNET) format Codis.slnx
+
+clean:
+	rm -rf $(BIN) artifacts .test-results
+	find src tests -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the tests need (Debian packages) when it is missing. Run as root, or install by hand.
+set -euo pipefail
+need=()
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
+command -v redis-benchmark >/dev/null 2>&1 || need+=(redis-tools)
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+# Unique package names.
+mapfile -t pkgs < <(printf '%s\n' "${need[@]}" | sort -u)
+if [ "$(id -u)" -ne 0 ]; then
+  echo "The tests need these Debian packages, which are missing: ${pkgs[*]}" >&2
+  echo "Install them with: sudo apt-get install -y ${pkgs[*]}" >&2
+  exit 1
+fi
+echo "installing test prerequisites: ${pkgs[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${pkgs[@]}" >/dev/null
+# The Debian package starts a system redis-server on port 6379; the tests start their own on free
+# ports and do not need it.
