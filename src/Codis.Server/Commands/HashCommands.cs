@@ -190,7 +190,7 @@ public static class HashCommands
         LongDouble value = default;
         if (hash.TryGetField(c[2], out byte[] current) && !LongDouble.TryParse(current, out value))
             Errors.Throw("ERR hash value is not a float");
-        LongDouble sum = LongDouble.Add(value, incr);
+        LongDouble sum = value + incr;
         if (sum.IsInfinity)
             Errors.Throw("ERR increment would produce NaN or Infinity");
         byte[] text = Encoding.ASCII.GetBytes(sum.ToHumanString());

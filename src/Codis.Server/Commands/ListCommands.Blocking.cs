@@ -64,7 +64,11 @@ public static partial class ListCommands
         RedisList? source = c.GetForWrite<RedisList>(c[1]);
         if (source is null)
         {
-            c.Block([c.ArgArray(1)], timeout, nullArrayOnTimeout: false);
+            // Inside MULTI Redis answers a null bulk, but a timeout answers a null array (as every list block).
+            if (c.InExec)
+                c.Reply.Null();
+            else
+                c.Block([c.ArgArray(1)], timeout, nullArrayOnTimeout: true);
             return;
         }
         MoveFrom(c, source, fromLeft, toLeft);
