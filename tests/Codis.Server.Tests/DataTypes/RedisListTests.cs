@@ -43,44 +43,44 @@ public sealed class RedisListTests
                     reference.RemoveAt(reference.Count - 1);
                     break;
                 case 4:
-                {
-                    int at = random.Next(reference.Count + 1);
-                    reference.Insert(at, B(value));
-                    list.Insert(at, B(value));
-                    break;
-                }
+                    {
+                        int at = random.Next(reference.Count + 1);
+                        reference.Insert(at, B(value));
+                        list.Insert(at, B(value));
+                        break;
+                    }
                 case 5 when reference.Count > 0:
-                {
-                    int at = random.Next(reference.Count);
-                    reference.RemoveAt(at);
-                    list.RemoveAt(at);
-                    break;
-                }
+                    {
+                        int at = random.Next(reference.Count);
+                        reference.RemoveAt(at);
+                        list.RemoveAt(at);
+                        break;
+                    }
                 case 6:
-                {
-                    int limit = random.Next(3);
-                    bool fromTail = random.Next(2) == 0;
-                    byte[] target = B(value);
-                    int expectedRemoved = RemoveReference(reference, target, limit, fromTail);
-                    Assert.Equal(expectedRemoved, list.RemoveMatches(target, limit, fromTail));
-                    break;
-                }
+                    {
+                        int limit = random.Next(3);
+                        bool fromTail = random.Next(2) == 0;
+                        byte[] target = B(value);
+                        int expectedRemoved = RemoveReference(reference, target, limit, fromTail);
+                        Assert.Equal(expectedRemoved, list.RemoveMatches(target, limit, fromTail));
+                        break;
+                    }
                 case 7 when random.Next(20) == 0:
-                {
-                    int left = random.Next(reference.Count + 1);
-                    int right = random.Next(reference.Count - left + 1);
-                    reference.RemoveRange(reference.Count - right, right);
-                    reference.RemoveRange(0, left);
-                    list.TrimEnds(left, right);
-                    break;
-                }
+                    {
+                        int left = random.Next(reference.Count + 1);
+                        int right = random.Next(reference.Count - left + 1);
+                        reference.RemoveRange(reference.Count - right, right);
+                        reference.RemoveRange(0, left);
+                        list.TrimEnds(left, right);
+                        break;
+                    }
                 case 8 when reference.Count > 0:
-                {
-                    int at = random.Next(reference.Count);
-                    reference[at] = B(value);
-                    list[at] = B(value);
-                    break;
-                }
+                    {
+                        int at = random.Next(reference.Count);
+                        reference[at] = B(value);
+                        list[at] = B(value);
+                        break;
+                    }
             }
             if (step % 97 == 0)
                 AssertSame(reference, list);
