@@ -53,6 +53,8 @@ public sealed partial class ServerContext
             }
             if (Config.Timeout > 0 && _cronRuns % Math.Max(1, Config.Hz) == 0)
                 CloseIdleClients();
+            if (_cronRuns % Math.Max(1, Config.Hz) == 0)
+                TrimWhenIdle();
             CronTick?.Invoke();
         }
     }

@@ -55,7 +55,7 @@ public static partial class ServerCommands
         new("stats", 2, ReadOnly, MemoryStats),
         new("doctor", 2, ReadOnly, MemoryDoctor),
         new("malloc-stats", 2, ReadOnly, c => c.Reply.Bulk("Stats not supported for the current allocator"u8)),
-        new("purge", 2, ReadOnly, c => { GC.Collect(); c.Reply.Ok(); }),
+        new("purge", 2, ReadOnly, c => { GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true); c.Reply.Ok(); }),
         new("help", 2, Loading | Stale, c => Help(c, "MEMORY",
             "DOCTOR",
             "    Return memory problems reports.",

@@ -24,7 +24,6 @@ public static partial class ServerCommands
     /// <summary>Adds the family to the table.</summary>
     public static void Register(CommandTable t)
     {
-        t.Add("flushall", -1, Write, 0, 0, 0, FlushAll);
         Container(t, "info", -1, Loading | Stale, null, Info);
         Container(t, "config", -2, Admin | NoScript | Loading | Stale, ConfigSubs, null);
         Container(t, "client", -2, Admin | NoScript | Loading | Stale, ClientSubs, null);
@@ -89,13 +88,6 @@ public static partial class ServerCommands
         return null;
     }
 
-    private static void FlushAll(CommandContext c)
-    {
-        c.Server.FlushAll();
-        c.Server.TouchAllWatched(-1);
-        c.Server.Stats.Dirty++;
-        c.Reply.Ok();
-    }
 
     /// <summary>Writes Redis's HELP reply: a header line and the given lines, as simple strings.</summary>
     public static void Help(CommandContext c, string command, params string[] lines)

@@ -17,6 +17,10 @@ public struct DbEntry
 /// One numbered database. Keys live in 1024 per-slot tables, so the keys of a slot are found, counted
 /// and scanned without touching the others (what Codis's migration needs); expiry times live in one
 /// side table as in Redis. Callers hold the server lock.
+/// Invariant (checked by SLOTSCHECK): every key lives in the table of its own slot, the tables together
+/// hold <see cref="Count"/> keys, and a key is in the tag index (Database.Tags.cs) exactly when it is in
+/// the keyspace and has a hash tag. Every method below that adds or removes a key (Add, Set, Delete,
+/// Take, Clear, SwapWith; expiry and eviction go through Delete) keeps the tag index in step.
 /// </summary>
 public sealed partial class Database
 {
@@ -111,7 +115,11 @@ public sealed partial class Database
         KeyTable<DbEntry> t = _slots[slot] ??= new KeyTable<DbEntry>();
         ref DbEntry e = ref t.GetOrAdd(key, keyObject, out bool added);
         if (added)
+        {
             _count++;
+            if (SlotHash.HasTag(key))
+                TagAdd(keyObject ?? t.FindKey(key)!);
+        }
         e.Value = value;
         e.Access = Server.Eviction.NewAccess();
     }
@@ -126,11 +134,17 @@ public sealed partial class Database
         KeyTable<DbEntry> t = _slots[slot] ??= new KeyTable<DbEntry>();
         ref DbEntry e = ref t.GetOrAdd(key, null, out bool added);
         if (added)
+        {
             _count++;
+            if (SlotHash.HasTag(key))
+                TagAdd(t.FindKey(key)!);
+        }
         else if (!keepTtl && _expires.Count > 0)
             _expires.Remove(key, out _, out _);
         e.Value = value;
-        e.Access = Server.Eviction.NewAccess();
+        // Under LFU an overwritten key keeps its access frequency (Redis's dbSetValue).
+        if (added || !Server.Eviction.UsesLfu)
+            e.Access = Server.Eviction.NewAccess();
     }
 
     /// <summary>Replaces the value of an existing key, keeping its expiry.</summary>
@@ -145,9 +159,10 @@ public sealed partial class Database
     public bool Delete(ReadOnlySpan<byte> key)
     {
         KeyTable<DbEntry>? t = _slots[SlotOf(key)];
-        if (t is null || !t.Remove(key, out _, out _))
+        if (t is null || !t.Remove(key, out byte[] storedKey, out _))
             return false;
         _count--;
+        TagRemove(storedKey);
         if (_expires.Count > 0)
             _expires.Remove(key, out _, out _);
         return true;
@@ -164,6 +179,7 @@ public sealed partial class Database
             return null;
         }
         _count--;
+        TagRemove(storedKey);
         if (expireAt >= 0)
             _expires.Remove(key, out _, out _);
         return e.Value;
@@ -223,6 +239,8 @@ public sealed partial class Database
         Array.Clear(_slots);
         _expires = new KeyTable<long>();
         _count = 0;
+        _tagged = [];
+        TaggedCount = 0;
     }
 
     /// <summary>Moves all contents to and from <paramref name="other"/> (SWAPDB).</summary>
@@ -234,6 +252,8 @@ public sealed partial class Database
         Array.Copy(slots, other._slots, slots.Length);
         (_expires, other._expires) = (other._expires, _expires);
         (_count, other._count) = (other._count, _count);
+        (_tagged, other._tagged) = (other._tagged, _tagged);
+        (TaggedCount, other.TaggedCount) = (other.TaggedCount, TaggedCount);
     }
 
     /// <summary>A random key (expired keys are returned as in Redis only when nothing else is found).</summary>
@@ -278,6 +298,7 @@ public sealed partial class Database
     {
         int slot = (int)(cursor & (SlotHash.SlotCount - 1));
         ulong inner = cursor >> 10;
+        int before = keys.Count;   // the list may already hold keys from earlier steps of the same SCAN
         while (true)
         {
             KeyTable<DbEntry>? t = _slots[slot];
@@ -294,7 +315,7 @@ public sealed partial class Database
             slot++;
             if (slot == SlotHash.SlotCount)
                 return 0;
-            if (keys.Count > 0)
+            if (keys.Count > before)
                 return (ulong)slot;
         }
     }

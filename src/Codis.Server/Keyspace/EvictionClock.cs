@@ -9,8 +9,25 @@ public sealed class EvictionClock(ServerContext server)
     private const uint LruMax = (1u << 24) - 1;
     private const uint LfuInitVal = 5;
 
+    // UsesLfu is read on every key access: the policy text is parsed again only when CONFIG SET
+    // replaced the string (a reference comparison), not on each call.
+    private string? _policyText;
+    private bool _usesLfu;
+
     /// <summary>True when the maxmemory policy is an LFU one.</summary>
-    public bool UsesLfu => server.Config.MaxMemoryPolicy.Contains("lfu", StringComparison.Ordinal);
+    public bool UsesLfu
+    {
+        get
+        {
+            string policy = server.Config.MaxMemoryPolicy;
+            if (!ReferenceEquals(policy, _policyText))
+            {
+                _usesLfu = policy.Contains("lfu", StringComparison.Ordinal);
+                _policyText = policy;
+            }
+            return _usesLfu;
+        }
+    }
 
     /// <summary>The current LRU clock (seconds, 24 bits).</summary>
     public uint LruClock => (uint)(server.Now / 1000) & LruMax;
