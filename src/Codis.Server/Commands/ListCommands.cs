@@ -31,6 +31,7 @@ public static partial class ListCommands
         t.Add("lpos", -3, ReadOnly, 1, 1, 1, LPos);
         t.Add("lmpop", -4, Write, 0, 0, 0, LMPop);
         RegisterBlocking(t);
+        KeyCommands.CreateList = static elements => RedisList.FromElements(elements);
     }
 
     private static void LPush(CommandContext c) => Push(c, left: true, onlyIfExists: false);

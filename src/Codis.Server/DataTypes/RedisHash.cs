@@ -13,10 +13,23 @@ namespace Codis.Server.DataTypes;
 /// The table form is a <see cref="KeyTable{TValue}"/> rather than a Dictionary because HSCAN needs Redis's
 /// reverse-binary cursor guarantees, which the key table gives.
 /// </remarks>
-public sealed class RedisHash : IRedisObject
+public sealed class RedisHash : IRedisObject, IHashLike
 {
     private List<KeyValuePair<byte[], byte[]>>? _pairs = [];
     private KeyTable<byte[]>? _table;
+
+    /// <summary>
+    /// A hash of <paramref name="pairs"/> (RDB loading, RESTORE): fields are expected distinct (a repeated
+    /// field keeps its first position and takes the last value); the encoding follows the thresholds as
+    /// if the pairs were set one by one.
+    /// </summary>
+    public static RedisHash FromPairs(IEnumerable<(byte[] Field, byte[] Value)> pairs, int maxListpackEntries, int maxListpackValue)
+    {
+        var hash = new RedisHash();
+        foreach ((byte[] field, byte[] value) in pairs)
+            hash.Set(field, value, maxListpackEntries, maxListpackValue);
+        return hash;
+    }
 
     /// <inheritdoc/>
     public string TypeName => "hash";
@@ -30,7 +43,7 @@ public sealed class RedisHash : IRedisObject
     /// <summary>Number of fields.</summary>
     public int Count => _pairs?.Count ?? _table!.Count;
 
-    /// <summary>The value of <paramref name="field"/>, when present.</summary>
+    /// <inheritdoc/>
     public bool TryGetField(ReadOnlySpan<byte> field, out byte[] value)
     {
         if (_pairs is not null)

@@ -12,7 +12,7 @@ namespace Codis.Server.DataTypes;
 /// came in 7.2), so <see cref="Encoding"/> is a constant here; <c>list-max-listpack-size</c> only shapes
 /// Redis's internal nodes, which no reply exposes.
 /// </remarks>
-public sealed class RedisList : IRedisObject
+public sealed class RedisList : IRedisObject, ISortable
 {
     private byte[][] _items;
     private int _head;
@@ -23,6 +23,15 @@ public sealed class RedisList : IRedisObject
 
     /// <summary>A list with room for <paramref name="capacity"/> elements (RDB loading, COPY).</summary>
     public RedisList(int capacity) => _items = new byte[Math.Max(4, capacity)][];
+
+    /// <summary>A list of <paramref name="elements"/> in order, stored as given (SORT ... STORE, RDB loading).</summary>
+    public static RedisList FromElements(IEnumerable<byte[]> elements)
+    {
+        var list = elements is ICollection<byte[]> known ? new RedisList(known.Count) : new RedisList();
+        foreach (byte[] e in elements)
+            list.PushRight(e);
+        return list;
+    }
 
     /// <inheritdoc/>
     public string TypeName => "list";
@@ -239,7 +248,7 @@ public sealed class RedisList : IRedisObject
             yield return _items[Slot(i)];
     }
 
-    /// <summary>The elements SORT works on, from head to tail.</summary>
+    /// <inheritdoc/>
     public IEnumerable<byte[]> SortElements() => Elements();
 
     /// <summary>Removes every element.</summary>
