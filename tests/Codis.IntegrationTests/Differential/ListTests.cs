@@ -136,6 +136,22 @@ public sealed class ListTests(ServerPairFixture servers) : IClassFixture<ServerP
         "rpush|none|a", "blpop|none|0", "exec");
 
     [Fact]
+    public void Sort_ListWithHashWeights_SameReplies() => Run(
+        "rpush|l|3|1|2|10", "hset|w_1|f|30", "hset|w_2|f|20", "hset|w_3|f|10", "hset|w_10|g|1", "sort|l", "sort|l|desc|limit|1|2",
+        "sort|l|by|w_*->f", "sort|l|by|w_*->f|get|#|get|w_*->f", "sort|l|by|nosort", "sort|l|alpha", "sort|l|store|dst",
+        "lrange|dst|0|-1", "type|dst", "object|encoding|dst", "sort|none|store|dst", "exists|dst", "sort|w_1");
+
+    [Fact]
+    public void Expiry_ListAndHashKeys_BehaveAsAbsentAfterwards()
+    {
+        using DiffSession d = servers.NewDiff();
+        d.SameSequence(["rpush", "l", "a"], ["hset", "h", "f", "v"], ["pexpire", "l", "20"], ["pexpire", "h", "20"]);
+        Thread.Sleep(100);
+        foreach (string line in new[] { "llen|l", "lpop|l", "hget|h|f", "hlen|h", "rpushx|l|b", "llen|l", "hsetnx|h|f|w", "hget|h|f", "ttl|h" })
+            d.Same(line.Split('|'));
+    }
+
+    [Fact]
     public void BigList_ManyOperations_SameReplies()
     {
         var commands = new List<string>();
