@@ -51,33 +51,4 @@ public abstract class KeyTestBase : IDisposable
 }
 
 /// <summary>Both servers under an LFU maxmemory policy (no limit), for OBJECT FREQ.</summary>
-public sealed class LfuKeyFixture : IDisposable
-{
-    /// <summary>Starts both servers.</summary>
-    public LfuKeyFixture()
-    {
-        Redis = ServerProcess.StartRedis("--maxmemory-policy", "allkeys-lfu");
-        try
-        {
-            Codis = ServerProcess.StartCodis("--maxmemory-policy", "allkeys-lfu");
-        }
-        catch
-        {
-            Redis.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>The reference server.</summary>
-    public ServerProcess Redis { get; }
-
-    /// <summary>The server under test.</summary>
-    public ServerProcess Codis { get; }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        Codis.Dispose();
-        Redis.Dispose();
-    }
-}
+public sealed class LfuKeyFixture() : ServerPairFixture(["--maxmemory-policy", "allkeys-lfu"]);

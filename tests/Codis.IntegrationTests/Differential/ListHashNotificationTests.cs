@@ -3,7 +3,7 @@ using Codis.TestSupport;
 namespace Codis.IntegrationTests.Differential;
 
 /// <summary>Keyspace notifications of the list and hash commands compared against Redis 7.0.</summary>
-public sealed class ListHashNotificationTests(NotifyingServersFixture servers) : IClassFixture<NotifyingServersFixture>
+public sealed class ListHashNotificationTests(NotifyingServerPairFixture servers) : IClassFixture<NotifyingServerPairFixture>
 {
     private readonly string _prefix = "n" + Guid.NewGuid().ToString("N")[..8] + ":";
 
