@@ -35,8 +35,9 @@ public sealed class KeyLfuTests : IClassFixture<LfuKeyFixture>, IDisposable
     [Fact]
     public void ObjectFreq_RenameKeepsCounterCopyStartsFresh()
     {
-        // Only first accesses are compared: later increments are probabilistic (1 / (10 * (counter - 5) + 1)).
-        foreach (string line in new[] { "SET a 1", "RENAME a b", "OBJECT FREQ b", "COPY b c", "OBJECT FREQ c", "SET d 1", "MOVE d 1", "SELECT 1", "OBJECT FREQ d", "SELECT 0" })
+        // Only first accesses are compared: later increments are probabilistic (1 / (10 * (counter - 5) + 1)),
+        // which is why MOVE (whose lookups may touch the key twice) is not compared here.
+        foreach (string line in new[] { "SET a 1", "RENAME a b", "OBJECT FREQ b", "COPY b c", "OBJECT FREQ c" })
             _d.Same(line.Split(' '));
     }
 
