@@ -8,10 +8,17 @@ mkdir -p "$results"
 # Integration tests start the published binaries from ./bin (built by "make build").
 export CODIS_SERVER_DLL="$PWD/bin/codis-server.dll"
 status=0
+# The house style is part of the build: a formatting difference fails the run like a test would.
+format=0
+if ! dotnet format Codis.slnx --verify-no-changes > "$results/format.txt" 2>&1; then
+  echo "dotnet format found code that is not formatted (run 'make format'):"
+  head -20 "$results/format.txt"
+  format=1
+fi
 dotnet test Codis.slnx -c Release --nologo --logger "trx" --results-directory "$results" 2>&1 | tee "$results/output.txt" || status=$?
-python3 - "$results" "$status" <<'PY'
+python3 - "$results" "$status" "$format" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
-results, status = sys.argv[1], int(sys.argv[2])
+results, status, format_failed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 passed = failed = skipped = 0
 files = glob.glob(f"{results}/**/*.trx", recursive=True)
@@ -21,6 +28,8 @@ for f in files:
     failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
     # xunit's skipped tests count in "total" but not in "executed".
     skipped += int(c.get("total", 0)) - int(c.get("executed", 0))
+passed += 1 - format_failed
+failed += format_failed
 if status != 0 and failed == 0:
     # The run broke outside any test (build error, crashed test host): count it as a failure.
     failed = 1

@@ -7,15 +7,21 @@ namespace Codis.IntegrationTests;
 /// differential tests. Each test gets fresh connections from <see cref="NewDiff"/>, which first flushes
 /// both servers so that tests of a class do not see each other's keys.
 /// </summary>
-public sealed class ServerPairFixture : IDisposable
+public class ServerPairFixture : IDisposable
 {
-    /// <summary>Starts both servers.</summary>
+    /// <summary>Starts both servers with default settings.</summary>
     public ServerPairFixture()
+        : this([])
     {
-        Redis = ServerProcess.StartRedis();
+    }
+
+    /// <summary>Starts both servers with the same extra options (e.g. <c>--notify-keyspace-events KEA</c>).</summary>
+    protected ServerPairFixture(string[] options)
+    {
+        Redis = ServerProcess.StartRedis(options);
         try
         {
-            Codis = ServerProcess.StartCodis();
+            Codis = ServerProcess.StartCodis(options);
         }
         catch
         {
@@ -48,8 +54,12 @@ public sealed class ServerPairFixture : IDisposable
     {
         Codis.Dispose();
         Redis.Dispose();
+        GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>A <see cref="ServerPairFixture"/> whose servers publish every keyspace notification (KEA).</summary>
+public sealed class NotifyingServerPairFixture() : ServerPairFixture(["--notify-keyspace-events", "KEA"]);
 
 /// <summary>A <see cref="DifferentialAssert"/> that owns its two connections.</summary>
 public sealed class DiffSession(RespConnection redis, RespConnection codis) : IDisposable

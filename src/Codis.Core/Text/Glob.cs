@@ -39,65 +39,65 @@ public static class Glob
                     s = s[1..];
                     break;
                 case (byte)'[':
-                {
-                    p = p[1..];
-                    bool not = p.Length > 0 && p[0] == (byte)'^';
-                    if (not)
-                        p = p[1..];
-                    bool match = false;
-                    while (true)
                     {
-                        if (p.Length == 0)
-                            break;
-                        if (p[0] == (byte)'\\' && p.Length >= 2)
-                        {
+                        p = p[1..];
+                        bool not = p.Length > 0 && p[0] == (byte)'^';
+                        if (not)
                             p = p[1..];
-                            if (p[0] == s[0])
-                                match = true;
-                        }
-                        else if (p[0] == (byte)']')
+                        bool match = false;
+                        while (true)
                         {
-                            break;
-                        }
-                        else if (p.Length >= 3 && p[1] == (byte)'-')
-                        {
-                            int start = p[0], end = p[2], c = s[0];
-                            if (start > end)
-                                (start, end) = (end, start);
-                            if (nocase)
+                            if (p.Length == 0)
+                                break;
+                            if (p[0] == (byte)'\\' && p.Length >= 2)
                             {
-                                start = Lower(start);
-                                end = Lower(end);
-                                c = Lower(c);
+                                p = p[1..];
+                                if (p[0] == s[0])
+                                    match = true;
                             }
-                            p = p[2..];
-                            if (c >= start && c <= end)
+                            else if (p[0] == (byte)']')
+                            {
+                                break;
+                            }
+                            else if (p.Length >= 3 && p[1] == (byte)'-')
+                            {
+                                int start = p[0], end = p[2], c = s[0];
+                                if (start > end)
+                                    (start, end) = (end, start);
+                                if (nocase)
+                                {
+                                    start = Lower(start);
+                                    end = Lower(end);
+                                    c = Lower(c);
+                                }
+                                p = p[2..];
+                                if (c >= start && c <= end)
+                                    match = true;
+                            }
+                            else if (nocase ? Lower(p[0]) == Lower(s[0]) : p[0] == s[0])
+                            {
                                 match = true;
+                            }
+                            p = p[1..];
                         }
-                        else if (nocase ? Lower(p[0]) == Lower(s[0]) : p[0] == s[0])
+                        if (p.Length == 0)
                         {
-                            match = true;
+                            // Unterminated class: Redis treats the end of the pattern as closing it.
+                            p = [];
+                            if (not)
+                                match = !match;
+                            if (!match)
+                                return false;
+                            s = s[1..];
+                            return s.Length == 0;
                         }
-                        p = p[1..];
-                    }
-                    if (p.Length == 0)
-                    {
-                        // Unterminated class: Redis treats the end of the pattern as closing it.
-                        p = [];
                         if (not)
                             match = !match;
                         if (!match)
                             return false;
                         s = s[1..];
-                        return s.Length == 0;
+                        break;
                     }
-                    if (not)
-                        match = !match;
-                    if (!match)
-                        return false;
-                    s = s[1..];
-                    break;
-                }
                 case (byte)'\\':
                     if (p.Length >= 2)
                         p = p[1..];

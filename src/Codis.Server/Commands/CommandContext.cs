@@ -196,11 +196,20 @@ public sealed class CommandContext(Client client)
     /// </summary>
     public long BlockingTimeout(int i)
     {
-        if (!TryParseDouble(Args[i], out double seconds) || double.IsInfinity(seconds))
+        // Redis parses a long double and truncates seconds*1000 to a long long: -0.0001 and 0.0001 are
+        // both 0 (forever), and infinity or anything past the long long range converts to LLONG_MIN,
+        // hence "negative".
+        if (!DataTypes.LongDouble.TryParse(Args[i], out DataTypes.LongDouble value))
             Errors.Throw("ERR timeout is not a float or out of range");
-        if (seconds < 0)
+        if (value.IsInfinity)
             Errors.Throw("ERR timeout is negative");
-        long ms = (long)(seconds * 1000);
-        return ms == 0 && seconds > 0 ? 1 : ms;
+        double ms = double.Parse(value.ToHumanString(), NumberStyles.Float, CultureInfo.InvariantCulture) * 1000;
+        if (ms >= 9.2233720368547758e18 || ms <= -9.2233720368547758e18)
+            Errors.Throw("ERR timeout is negative");
+        long result = (long)ms;
+        if (result < 0)
+            Errors.Throw("ERR timeout is negative");
+        // Beyond a century the deadline cannot be told from "forever" (and would overflow the timer).
+        return result > 3_155_760_000_000L ? 0 : result;
     }
 }

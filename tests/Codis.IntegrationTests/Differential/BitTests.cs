@@ -3,7 +3,7 @@ using System.Text;
 namespace Codis.IntegrationTests.Differential;
 
 /// <summary>Bit commands compared byte for byte against Redis 7.0.</summary>
-public sealed class BitTests(StringServersFixture servers) : StringDifferentialTest(servers), IClassFixture<StringServersFixture>
+public sealed class BitTests(ServerPairFixture servers) : StringDifferentialTest(servers), IClassFixture<ServerPairFixture>
 {
     [Fact]
     public void SetBit_GetBit_SameReplies()

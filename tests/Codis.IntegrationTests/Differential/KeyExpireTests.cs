@@ -3,7 +3,7 @@ using Codis.TestSupport;
 namespace Codis.IntegrationTests.Differential;
 
 /// <summary>EXPIRE and friends, TTL and friends, PERSIST and OBJECT compared with Redis 7.0.</summary>
-public sealed class KeyExpireTests(KeyFixture fixture) : KeyTestBase(fixture), IClassFixture<KeyFixture>
+public sealed class KeyExpireTests(NotifyingServerPairFixture fixture) : KeyTestBase(fixture), IClassFixture<NotifyingServerPairFixture>
 {
     [Fact]
     public void Expire_Options_MatchRedis()

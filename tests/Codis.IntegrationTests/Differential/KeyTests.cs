@@ -3,7 +3,7 @@ using Codis.TestSupport;
 namespace Codis.IntegrationTests.Differential;
 
 /// <summary>Generic keyspace commands compared byte for byte with Redis 7.0.</summary>
-public sealed class KeyTests(KeyFixture fixture) : KeyTestBase(fixture), IClassFixture<KeyFixture>
+public sealed class KeyTests(NotifyingServerPairFixture fixture) : KeyTestBase(fixture), IClassFixture<NotifyingServerPairFixture>
 {
     [Fact]
     public void Del_MixedKeys_CountsDeletedOnce()
@@ -210,7 +210,7 @@ public sealed class KeyTests(KeyFixture fixture) : KeyTestBase(fixture), IClassF
 }
 
 /// <summary>Binary and empty key names through the generic commands.</summary>
-public sealed class KeyBinaryTests(KeyFixture fixture) : KeyTestBase(fixture), IClassFixture<KeyFixture>
+public sealed class KeyBinaryTests(NotifyingServerPairFixture fixture) : KeyTestBase(fixture), IClassFixture<NotifyingServerPairFixture>
 {
     private static readonly byte[] Bin = [0, 1, 0xFF, (byte)'\r', (byte)'\n', (byte)'*'];
 

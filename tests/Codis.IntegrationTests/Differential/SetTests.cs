@@ -8,15 +8,15 @@ namespace Codis.IntegrationTests.Differential;
 /// Redis's hash-table order is unspecified). The encoding (intset or hashtable) is observed through
 /// SSCAN: an intset is listed whole with cursor 0, a hash table of 20+ members is not within one step.
 /// </summary>
-public sealed class SetTests : IClassFixture<SetFixture>, IDisposable
+public sealed class SetTests : IClassFixture<NotifyingServerPairFixture>, IDisposable
 {
-    private readonly SetFixture _fixture;
+    private readonly NotifyingServerPairFixture _fixture;
     private readonly RespConnection _redis;
     private readonly RespConnection _codis;
     private readonly DifferentialAssert _d;
 
     /// <summary>Connects to both servers and empties them.</summary>
-    public SetTests(SetFixture fixture)
+    public SetTests(NotifyingServerPairFixture fixture)
     {
         _fixture = fixture;
         _redis = fixture.Redis.Connect();

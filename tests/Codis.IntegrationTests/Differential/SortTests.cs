@@ -4,7 +4,7 @@ namespace Codis.IntegrationTests.Differential;
 /// SORT and SORT_RO compared with Redis 7.0. They need the list, set, sorted-set and hash families
 /// (RPUSH, SADD, ZADD, HSET, LRANGE) of the merged server.
 /// </summary>
-public sealed class SortTests(KeyFixture fixture) : KeyTestBase(fixture), IClassFixture<KeyFixture>
+public sealed class SortTests(NotifyingServerPairFixture fixture) : KeyTestBase(fixture), IClassFixture<NotifyingServerPairFixture>
 {
     [Fact]
     public void Sort_List_NumericAlphaLimit()

@@ -2,40 +2,8 @@ using Codis.TestSupport;
 
 namespace Codis.IntegrationTests.Differential;
 
-/// <summary>Both servers started with every keyspace notification enabled.</summary>
-public sealed class NotifyingServersFixture : IDisposable
-{
-    /// <summary>Starts both servers with <c>notify-keyspace-events KEA</c>.</summary>
-    public NotifyingServersFixture()
-    {
-        Redis = ServerProcess.StartRedis("--notify-keyspace-events", "KEA");
-        try
-        {
-            Codis = ServerProcess.StartCodis("--notify-keyspace-events", "KEA");
-        }
-        catch
-        {
-            Redis.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>The reference server.</summary>
-    public ServerProcess Redis { get; }
-
-    /// <summary>Our server.</summary>
-    public ServerProcess Codis { get; }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        Codis.Dispose();
-        Redis.Dispose();
-    }
-}
-
 /// <summary>Keyspace notifications of the string and bit commands compared against Redis 7.0.</summary>
-public sealed class StringNotificationTests(NotifyingServersFixture servers) : IClassFixture<NotifyingServersFixture>
+public sealed class StringNotificationTests(NotifyingServerPairFixture servers) : IClassFixture<NotifyingServerPairFixture>
 {
     private readonly string _prefix = "n" + Guid.NewGuid().ToString("N")[..8] + ":";
 

@@ -3,7 +3,7 @@ using System.Text;
 namespace Codis.IntegrationTests.Differential;
 
 /// <summary>String commands compared byte for byte against Redis 7.0.</summary>
-public sealed class StringTests(StringServersFixture servers) : StringDifferentialTest(servers), IClassFixture<StringServersFixture>
+public sealed class StringTests(ServerPairFixture servers) : StringDifferentialTest(servers), IClassFixture<ServerPairFixture>
 {
     [Fact]
     public void Get_MissingAndPresent_SameReplies()

@@ -2,38 +2,6 @@ using Codis.TestSupport;
 
 namespace Codis.IntegrationTests.Differential;
 
-/// <summary>One Debian redis-server and one codis-server shared by the tests of a string/bit test class.</summary>
-public sealed class StringServersFixture : IDisposable
-{
-    /// <summary>Starts both servers.</summary>
-    public StringServersFixture()
-    {
-        Redis = ServerProcess.StartRedis();
-        try
-        {
-            Codis = ServerProcess.StartCodis();
-        }
-        catch
-        {
-            Redis.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>The reference server.</summary>
-    public ServerProcess Redis { get; }
-
-    /// <summary>Our server.</summary>
-    public ServerProcess Codis { get; }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        Codis.Dispose();
-        Redis.Dispose();
-    }
-}
-
 /// <summary>
 /// Base of the string and bit differential tests: a connection pair per test and a unique key prefix, so
 /// tests do not see each other's keys and need no FLUSHALL.
@@ -45,7 +13,7 @@ public abstract class StringDifferentialTest : IDisposable
     private readonly string _prefix = "t" + Guid.NewGuid().ToString("N")[..8] + ":";
 
     /// <summary>Connects to both servers of <paramref name="servers"/>.</summary>
-    protected StringDifferentialTest(StringServersFixture servers)
+    protected StringDifferentialTest(ServerPairFixture servers)
     {
         _redis = servers.Redis.Connect();
         _codis = servers.Codis.Connect();
