@@ -8,6 +8,12 @@ using Codis.Server.Network;
 // are short and never block on I/O, so this saves a thread switch per request. Must be set before the
 // first socket is created.
 Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+// With inline completions .NET starts one epoll thread per core, and they then contend for the server
+// lock. One thread serves every socket in turn as Redis's event loop does: measured on 2 cores under
+// redis-benchmark it spends 10-20% less CPU per request at equal or better throughput. An explicit
+// setting in the environment still wins.
+if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT") is null)
+    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT", "1");
 return CodisServerMain.Run(args);
 
 /// <summary>The codis-server command line: <c>codis-server [/path/to/redis.conf] [--name value ...]</c>.</summary>
