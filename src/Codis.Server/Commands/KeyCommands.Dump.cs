@@ -86,7 +86,8 @@ public static partial class KeyCommands
             return;
         }
 
-        c.Db.Add(key, StoredValue.FromRdb(rdb, c.Server.Config));
+        // The type byte leads the payload (TryParse succeeded, so it is there).
+        c.Db.Add(key, StoredValue.FromRdb(rdb, c.Server.Config, (RdbType)c[3][0]));
         if (ttl != 0)
             c.Db.SetExpire(key, ttl);
         if (c.Server.Eviction.Restored(frequency, idle) is uint access)

@@ -57,8 +57,11 @@ public static class StoredValue
     /// sorted sets are loaded whole and are a listpack when they fit
     /// <see cref="ServerConfig.ZsetMaxListpackEntries"/> / <see cref="ServerConfig.ZsetMaxListpackValue"/>.
     /// Strings become <c>byte[]</c>, lists a <see cref="RedisList"/> (always "quicklist" in Redis 7.0).
+    /// When <paramref name="sourceType"/> is a ziplist or listpack hash / sorted set (types 12, 13, 16, 17),
+    /// Redis keeps the compact form whatever the length of its values and converts only past the entry
+    /// limit, and so does this method; other types (and null: unknown) apply both limits.
     /// </summary>
-    public static object FromRdb(RdbValue value, ServerConfig config)
+    public static object FromRdb(RdbValue value, ServerConfig config, RdbType? sourceType = null)
     {
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(config);
@@ -76,14 +79,20 @@ public static class StoredValue
                 return set;
             }
             case RdbValueKind.Hash:
-                return RedisHash.FromPairs(value.HashEntries!, config.HashMaxListpackEntries, config.HashMaxListpackValue);
+            {
+                bool compact = sourceType is RdbType.HashZiplist or RdbType.HashListpack;
+                return RedisHash.FromPairs(value.HashEntries!, config.HashMaxListpackEntries,
+                    compact ? int.MaxValue : config.HashMaxListpackValue);
+            }
             default:
             {
                 List<(byte[] Member, double Score)> src = value.ZSetEntries!;
                 var entries = new SortedSetEntry[src.Count];
                 for (int i = 0; i < src.Count; i++)
                     entries[i] = new SortedSetEntry(src[i].Member, src[i].Score);
-                return RedisZSet.FromEntries(entries, config.ZsetMaxListpackEntries, config.ZsetMaxListpackValue, incremental: false);
+                bool compact = sourceType is RdbType.ZSetZiplist or RdbType.ZSetListpack;
+                return RedisZSet.FromEntries(entries, config.ZsetMaxListpackEntries,
+                    compact ? int.MaxValue : config.ZsetMaxListpackValue, incremental: false);
             }
         }
     }

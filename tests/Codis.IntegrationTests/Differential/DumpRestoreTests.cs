@@ -422,6 +422,30 @@ public sealed class DumpRestoreTests(ServerPairFixture servers) : IClassFixture<
         }
     }
 
+    [Theory]
+    [InlineData("hash-max-listpack-value", "64")]
+    [InlineData("zset-max-listpack-value", "64")]
+    public void Restore_SmallValueLimit_EncodingFollowsConfig(string limit, string restore)
+    {
+        using DiffSession d = servers.NewDiff();
+        d.Same("HSET", "h", "a", "1", "b", "long-value");
+        d.Same("ZADD", "z", "1", "a", "2", "long-member");
+        byte[] h = Dump(d.Redis, "h"), z = Dump(d.Redis, "z"), ch = Dump(d.Codis, "h"), cz = Dump(d.Codis, "z");
+        try
+        {
+            d.Same("CONFIG", "SET", limit, "3");
+            foreach ((string key, byte[] payload) in new[] { ("h", h), ("z", z), ("ch", ch), ("cz", cz) })
+            {
+                d.Assert.SameBytes(B("RESTORE"), B("r" + key), B("0"), payload);
+                d.Same("OBJECT", "ENCODING", "r" + key);
+            }
+        }
+        finally
+        {
+            d.Both("CONFIG", "SET", limit, restore);
+        }
+    }
+
     [Fact]
     public void Restore_WrongArity_MatchRedis()
     {
