@@ -33,6 +33,7 @@ public static partial class KeyCommands
         t.Add("swapdb", 3, Write | Fast, 0, 0, 0, SwapDb);
         RegisterExpire(t);
         RegisterSort(t);
+        RegisterDump(t);
     }
 
     /// <summary>

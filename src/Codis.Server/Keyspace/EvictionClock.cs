@@ -53,6 +53,28 @@ public sealed class EvictionClock(ServerContext server)
         return idle;
     }
 
+    /// <summary>
+    /// The access value RESTORE ... FREQ / IDLETIME gives a key (Redis's <c>objectSetLRUOrLFU</c>): under
+    /// an LFU policy <paramref name="frequency"/> (0..255) stamped now, otherwise the LRU clock
+    /// <paramref name="idleSeconds"/> ago. Null when the option that applies to the policy was not given
+    /// (negative), so the key keeps its fresh access value.
+    /// </summary>
+    public uint? Restored(long frequency, long idleSeconds)
+    {
+        if (UsesLfu)
+            return frequency >= 0 ? (LfuMinutes() << 8) | (uint)frequency : null;
+        if (idleSeconds < 0)
+            return null;
+        long clock = LruClock;
+        // Redis multiplies by 1000 and divides by its 1000 ms clock resolution, in 64-bit arithmetic.
+        long idle = unchecked(idleSeconds * 1000) / 1000;
+        long abs = clock - idle;
+        // A wrapped clock: the best Redis can do is half-way in the past.
+        if (abs < 0)
+            abs = (clock + (LruMax / 2)) % LruMax;
+        return (uint)abs;
+    }
+
     /// <summary>The decayed LFU counter (OBJECT FREQ).</summary>
     public uint Frequency(uint access) => Decay(access);
 
