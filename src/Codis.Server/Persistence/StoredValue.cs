@@ -30,19 +30,19 @@ public static class StoredValue
             case RedisSet set:
                 return RdbValue.FromSet(set.ToList());
             case RedisHash hash:
-            {
-                var pairs = new List<(byte[] Field, byte[] Value)>(hash.Count);
-                foreach (KeyValuePair<byte[], byte[]> p in hash.Pairs())
-                    pairs.Add((p.Key, p.Value));
-                return RdbValue.FromHash(pairs);
-            }
+                {
+                    var pairs = new List<(byte[] Field, byte[] Value)>(hash.Count);
+                    foreach (KeyValuePair<byte[], byte[]> p in hash.Pairs())
+                        pairs.Add((p.Key, p.Value));
+                    return RdbValue.FromHash(pairs);
+                }
             case RedisZSet zset:
-            {
-                var entries = new List<(byte[] Member, double Score)>(zset.Count);
-                foreach (SortedSetEntry e in zset.Set)
-                    entries.Add((e.Member, e.Score));
-                return RdbValue.FromZSet(entries);
-            }
+                {
+                    var entries = new List<(byte[] Member, double Score)>(zset.Count);
+                    foreach (SortedSetEntry e in zset.Set)
+                        entries.Add((e.Member, e.Score));
+                    return RdbValue.FromZSet(entries);
+                }
             default:
                 throw new NotSupportedException($"Values of type {value.GetType().Name} cannot be serialized.");
         }
@@ -72,28 +72,28 @@ public static class StoredValue
             case RdbValueKind.List:
                 return RedisList.FromElements(value.Elements!);
             case RdbValueKind.Set:
-            {
-                var set = new RedisSet();
-                foreach (byte[] member in value.Elements!)
-                    set.Add(member, config.SetMaxIntsetEntries);
-                return set;
-            }
+                {
+                    var set = new RedisSet();
+                    foreach (byte[] member in value.Elements!)
+                        set.Add(member, config.SetMaxIntsetEntries);
+                    return set;
+                }
             case RdbValueKind.Hash:
-            {
-                bool compact = sourceType is RdbType.HashZiplist or RdbType.HashListpack;
-                return RedisHash.FromPairs(value.HashEntries!, config.HashMaxListpackEntries,
-                    compact ? int.MaxValue : config.HashMaxListpackValue);
-            }
+                {
+                    bool compact = sourceType is RdbType.HashZiplist or RdbType.HashListpack;
+                    return RedisHash.FromPairs(value.HashEntries!, config.HashMaxListpackEntries,
+                        compact ? int.MaxValue : config.HashMaxListpackValue);
+                }
             default:
-            {
-                List<(byte[] Member, double Score)> src = value.ZSetEntries!;
-                var entries = new SortedSetEntry[src.Count];
-                for (int i = 0; i < src.Count; i++)
-                    entries[i] = new SortedSetEntry(src[i].Member, src[i].Score);
-                bool compact = sourceType is RdbType.ZSetZiplist or RdbType.ZSetListpack;
-                return RedisZSet.FromEntries(entries, config.ZsetMaxListpackEntries,
-                    compact ? int.MaxValue : config.ZsetMaxListpackValue, incremental: false);
-            }
+                {
+                    List<(byte[] Member, double Score)> src = value.ZSetEntries!;
+                    var entries = new SortedSetEntry[src.Count];
+                    for (int i = 0; i < src.Count; i++)
+                        entries[i] = new SortedSetEntry(src[i].Member, src[i].Score);
+                    bool compact = sourceType is RdbType.ZSetZiplist or RdbType.ZSetListpack;
+                    return RedisZSet.FromEntries(entries, config.ZsetMaxListpackEntries,
+                        compact ? int.MaxValue : config.ZsetMaxListpackValue, incremental: false);
+                }
         }
     }
 
