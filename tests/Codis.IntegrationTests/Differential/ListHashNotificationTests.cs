@@ -31,33 +31,6 @@ public sealed class ListHashNotificationTests(NotifyingServerPairFixture servers
             ["HDEL", h, "a", "b"], ["HDEL", h, "c", "f"], ["HINCRBY", g, "n", "1"], ["HINCRBYFLOAT", g, "n", "x"], ["HDEL", g, "n"]);
     }
 
-    private void AssertSameEvents(params string[][] commands)
-    {
-        List<string> expected = Events(servers.Redis, commands);
-        List<string> actual = Events(servers.Codis, commands);
-        Assert.True(expected.Count > commands.Length, "Redis sent fewer events than expected: is the test broken?");
-        Assert.Equal(expected, actual);
-    }
-
-    // Runs the commands on one server while a second connection listens to every notification; the
-    // events of a final SET of a marker key tell that all the events before it have arrived.
-    private List<string> Events(ServerProcess server, string[][] commands)
-    {
-        using RespConnection listener = server.Connect();
-        using RespConnection client = server.Connect();
-        listener.Send("PSUBSCRIBE", "__key*__:*");
-        foreach (string[] command in commands)
-            client.Send(command);
-        string marker = _prefix + "zz-marker";
-        client.Send("SET", marker, "1");
-        var events = new List<string>();
-        while (true)
-        {
-            string text = RespRender.Render(listener.ReadValue());
-            events.Add(text);
-            if (text.Contains(marker, StringComparison.Ordinal) && text.Contains("__keyevent", StringComparison.Ordinal))
-                return events;
-            Assert.True(events.Count < 1000, "too many events");
-        }
-    }
+    private void AssertSameEvents(params string[][] commands) =>
+        KeyspaceEvents.AssertSame(servers, _prefix + "zz-marker", KeyspaceEvents.Bytes(commands));
 }

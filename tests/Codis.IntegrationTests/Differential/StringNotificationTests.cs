@@ -33,37 +33,6 @@ public sealed class StringNotificationTests(NotifyingServerPairFixture servers) 
             ["BITOP", "NOT", e, d], ["BITOP", "AND", e, _prefix + "x", _prefix + "y"], ["BITOP", "AND", e, _prefix + "x"]);
     }
 
-    private void AssertSameEvents(params string[][] commands)
-    {
-        List<string> expected = Events(servers.Redis, commands);
-        List<string> actual = Events(servers.Codis, commands);
-        Assert.True(expected.Count > commands.Length, "Redis sent fewer events than expected: is the test broken?");
-        Assert.Equal(expected, actual);
-    }
-
-    // Runs the commands on one server while a second connection listens to every notification of that
-    // server (the tests of a class run one at a time); the events of a final SET of a marker key tell
-    // that all the events before it have arrived.
-    private List<string> Events(ServerProcess server, string[][] commands)
-    {
-        using RespConnection listener = server.Connect();
-        using RespConnection client = server.Connect();
-        listener.Send("PSUBSCRIBE", "__key*__:*");
-        foreach (string[] command in commands)
-            client.Send(command);
-        string marker = _prefix + "zz-marker";
-        client.Send("SET", marker, "1");
-        var events = new List<string>();
-        while (true)
-        {
-            RespValue message = listener.ReadValue();
-            string text = Render(message);
-            events.Add(text);
-            if (text.Contains(marker, StringComparison.Ordinal) && text.Contains("__keyevent", StringComparison.Ordinal))
-                return events;
-            Assert.True(events.Count < 1000, "too many events");
-        }
-    }
-
-    private static string Render(RespValue value) => RespRender.Render(value);
+    private void AssertSameEvents(params string[][] commands) =>
+        KeyspaceEvents.AssertSame(servers, _prefix + "zz-marker", KeyspaceEvents.Bytes(commands));
 }
