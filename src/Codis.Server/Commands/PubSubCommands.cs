@@ -52,51 +52,37 @@ public static class PubSubCommands
         }
     }
 
-    private static void UnsubscribeCommand(CommandContext c)
-    {
-        Client client = c.Client;
-        if (c.Count == 1)
-        {
-            if (client.Channels.Count == 0)
-            {
-                Confirm(c, "unsubscribe"u8, default, nullName: true);
-                return;
-            }
-            foreach (byte[] ch in client.Channels.ToArray())
-            {
-                c.Server.Unsubscribe(client, ch);
-                Confirm(c, "unsubscribe"u8, ch);
-            }
-            return;
-        }
-        for (int i = 1; i < c.Count; i++)
-        {
-            c.Server.Unsubscribe(client, c.ArgArray(i));
-            Confirm(c, "unsubscribe"u8, c[i]);
-        }
-    }
+    private static void UnsubscribeCommand(CommandContext c) =>
+        UnsubscribeGeneric(c, c.Client.Channels, "unsubscribe"u8, static (s, client, ch) => s.Unsubscribe(client, ch));
 
-    private static void PUnsubscribeCommand(CommandContext c)
+    private static void PUnsubscribeCommand(CommandContext c) =>
+        UnsubscribeGeneric(c, c.Client.Patterns, "punsubscribe"u8, static (s, client, p) => s.PUnsubscribe(client, p));
+
+    /// <summary>
+    /// UNSUBSCRIBE and PUNSUBSCRIBE: from the named channels (patterns), or from all of the client's when
+    /// none is named, confirming each; with none to leave, one confirmation with a null name.
+    /// </summary>
+    private static void UnsubscribeGeneric(CommandContext c, HashSet<byte[]> current, ReadOnlySpan<byte> kind,
+        Func<ServerContext, Client, byte[], bool> leave)
     {
-        Client client = c.Client;
-        if (c.Count == 1)
+        if (c.Count > 1)
         {
-            if (client.Patterns.Count == 0)
+            for (int i = 1; i < c.Count; i++)
             {
-                Confirm(c, "punsubscribe"u8, default, nullName: true);
-                return;
-            }
-            foreach (byte[] p in client.Patterns.ToArray())
-            {
-                c.Server.PUnsubscribe(client, p);
-                Confirm(c, "punsubscribe"u8, p);
+                leave(c.Server, c.Client, c.ArgArray(i));
+                Confirm(c, kind, c[i]);
             }
             return;
         }
-        for (int i = 1; i < c.Count; i++)
+        if (current.Count == 0)
         {
-            c.Server.PUnsubscribe(client, c.ArgArray(i));
-            Confirm(c, "punsubscribe"u8, c[i]);
+            Confirm(c, kind, default, nullName: true);
+            return;
+        }
+        foreach (byte[] name in current.ToArray())
+        {
+            leave(c.Server, c.Client, name);
+            Confirm(c, kind, name);
         }
     }
 
