@@ -152,4 +152,35 @@ public sealed class ProtocolRobustnessTests(ServerPairFixture servers) : IClassF
         using var d3 = new DiffSession(redis.Connect(), codis.Connect());
         d3.Assert.SameRaw(Latin1("*1\r\n$16385\r\n"), 1, thenClosed: true);
     }
+
+    [Fact]
+    public void MaxClients_ExtraConnectionRefusedWithRedisError_OthersKeepWorking()
+    {
+        using ServerProcess redis = ServerProcess.StartRedis("--maxclients", "2");
+        using ServerProcess codis = ServerProcess.StartCodis("--maxclients", "2");
+        foreach (ServerProcess server in new[] { redis, codis })
+        {
+            using RespConnection first = server.Connect();
+            using RespConnection second = server.Connect();
+            Assert.Equal("+PONG\r\n"u8.ToArray(), first.Send("PING"));
+            Assert.Equal("+PONG\r\n"u8.ToArray(), second.Send("PING"));
+            using RespConnection third = server.Connect();
+            third.SendRaw("PING\r\n");
+            Assert.Equal("-ERR max number of clients reached\r\n"u8.ToArray(), third.ReadReply());
+            Assert.True(third.IsClosedByServer(), "the refused connection must be closed");
+            Assert.Equal("+PONG\r\n"u8.ToArray(), first.Send("PING"));
+        }
+    }
+
+    [Fact]
+    public void IdleTimeout_IdleClientClosed_SubscriberKept()
+    {
+        using ServerProcess codis = ServerProcess.StartCodis("--timeout", "1");
+        using RespConnection idle = codis.Connect();
+        using RespConnection subscriber = codis.Connect();
+        Assert.Equal("+PONG\r\n"u8.ToArray(), idle.Send("PING"));
+        subscriber.Send("SUBSCRIBE", "ch");
+        Assert.True(idle.IsClosedByServer(TimeSpan.FromSeconds(5)), "an idle client must be closed after 'timeout' seconds");
+        Assert.False(subscriber.IsClosedByServer(TimeSpan.FromSeconds(0.5)), "pub/sub clients are exempt, as in Redis");
+    }
 }
