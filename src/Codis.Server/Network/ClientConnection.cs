@@ -27,6 +27,7 @@ public sealed class ClientConnection : IClientTransport
     private int _start;
     private int _end;
     private int _flushQueued;
+    private Task<int>? _pendingReceive;
     private volatile bool _closing;
 
     /// <summary>Wraps an accepted socket.</summary>
@@ -56,15 +57,26 @@ public sealed class ClientConnection : IClientTransport
             }
             while (!_closing)
             {
-                if (_end == _in.Length)
-                    MakeRoom();
-                int n = await _socket.ReceiveAsync(_in.AsMemory(_end), SocketFlags.None).ConfigureAwait(false);
+                int n;
+                if (_pendingReceive is { } pending)
+                {
+                    // A read started while the client was blocked is still outstanding: finish it (it
+                    // writes at _end of the current buffer, so the buffer was not moved meanwhile).
+                    _pendingReceive = null;
+                    n = await pending.ConfigureAwait(false);
+                }
+                else
+                {
+                    if (_end == _in.Length)
+                        MakeRoom();
+                    n = await _socket.ReceiveAsync(_in.AsMemory(_end), SocketFlags.None).ConfigureAwait(false);
+                }
                 if (n == 0)
                     break;
                 _end += n;
                 if (!await ProcessAsync().ConfigureAwait(false))
                     break;
-                if (_start == _end)
+                if (_start == _end && _pendingReceive is null)
                 {
                     // Everything was consumed: start over at the front, and give back a buffer a big
                     // request made large.
@@ -154,13 +166,44 @@ public sealed class ClientConnection : IClientTransport
                 return false;
             if (blocked is null)
                 break;
-            await blocked.ConfigureAwait(false);
+            if (!await WaitWhileBlockedAsync(blocked).ConfigureAwait(false))
+                return false;
             await FlushAsync().ConfigureAwait(false);
             if (Client.CloseRequested)
                 return false;
         }
         if (_end - _start > _server.Config.ClientQueryBufferLimit)
             return false;
+        return true;
+    }
+
+    /// <summary>
+    /// Waits for the client to be unblocked while still reading its socket, as Redis's event loop does:
+    /// a client that disconnects while blocked must be forgotten at once (otherwise a later push would be
+    /// popped for a dead connection and lost), and what it pipelines meanwhile is buffered for later.
+    /// False when the connection closed.
+    /// </summary>
+    private async ValueTask<bool> WaitWhileBlockedAsync(Task blocked)
+    {
+        while (!blocked.IsCompleted)
+        {
+            if (_pendingReceive is null)
+            {
+                if (_end == _in.Length)
+                    MakeRoom();
+                if (_end - _start > _server.Config.ClientQueryBufferLimit)
+                    return false;
+                _pendingReceive = _socket.ReceiveAsync(_in.AsMemory(_end), SocketFlags.None).AsTask();
+            }
+            Task<int> receive = _pendingReceive;
+            if (await Task.WhenAny(blocked, receive).ConfigureAwait(false) != receive)
+                break;
+            _pendingReceive = null;
+            int n = await receive.ConfigureAwait(false);
+            if (n == 0)
+                return false;
+            _end += n;
+        }
         return true;
     }
 
