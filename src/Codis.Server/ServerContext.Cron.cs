@@ -35,6 +35,20 @@ public sealed partial class ServerContext
 
     private void Cron()
     {
+        try
+        {
+            CronUnderLock();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A timer callback that throws would end the process: a bug in housekeeping must only be
+            // logged, and the next tick tries again.
+            Logging.ServerLog.Warning($"Internal error in the server cron: {e}");
+        }
+    }
+
+    private void CronUnderLock()
+    {
         lock (Lock)
         {
             UpdateClock();
