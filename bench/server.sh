@@ -45,7 +45,7 @@ for i in range(1000000):
 redis-cli -p "$REDIS_PORT" --pipe < /tmp/codis-bench-keys.$$ >/dev/null
 redis-cli -p "$CODIS_PORT" --pipe < /tmp/codis-bench-keys.$$ >/dev/null
 rm -f /tmp/codis-bench-keys.$$
-sleep 4   # the server gives memory back once the load is over (ServerContext.Trim.cs)
+sleep 6   # the server gives memory back two quiet seconds after the load (ServerContext.Trim.cs)
 rr=$(rss_kib "$REDIS_PID"); cr=$(rss_kib "$CODIS_PID")
 printf '\nRSS after 1,000,000 keys: redis %d MiB (dbsize %s), codis %d MiB (dbsize %s), ratio %.2f\n' \
   $((rr / 1024)) "$(redis-cli -p "$REDIS_PORT" dbsize)" $((cr / 1024)) "$(redis-cli -p "$CODIS_PORT" dbsize)" "$(echo "$cr / $rr" | bc -l)"

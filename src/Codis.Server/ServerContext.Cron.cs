@@ -17,6 +17,9 @@ public sealed partial class ServerContext
     /// <summary>Operations per second measured over the last second (INFO instantaneous_ops_per_sec).</summary>
     public long InstantaneousOps { get; private set; }
 
+    /// <summary>False until two samples were taken (the first one has nothing to compare with).</summary>
+    private bool InstantaneousOpsValid { get; set; }
+
     /// <summary>Whether the active expire cycle runs (DEBUG SET-ACTIVE-EXPIRE).</summary>
     public bool ActiveExpireEnabled { get; set; } = true;
 
@@ -61,7 +64,8 @@ public sealed partial class ServerContext
             if (_now - _lastOpsSampleMs >= 1000)
             {
                 long elapsed = _now - _lastOpsSampleMs;
-                InstantaneousOps = _lastOpsSampleMs == 0 ? 0 : (Stats.CommandsProcessed - _lastOpsSampleCount) * 1000 / Math.Max(1, elapsed);
+                InstantaneousOpsValid = _lastOpsSampleMs != 0;
+                InstantaneousOps = InstantaneousOpsValid ? (Stats.CommandsProcessed - _lastOpsSampleCount) * 1000 / Math.Max(1, elapsed) : 0;
                 _lastOpsSampleMs = _now;
                 _lastOpsSampleCount = Stats.CommandsProcessed;
             }

@@ -3,29 +3,33 @@ namespace Codis.Server;
 /// <summary>
 /// Giving memory back to the operating system after a burst. The garbage collector keeps the memory a
 /// burst of writes made it commit (free space between live objects, in retained regions), which can be
-/// a third of the resident size after a bulk load. When the server has gone quiet, a compacting
-/// collection returns it. It runs only while the load is low (a full compacting collection pauses the
-/// server for a moment), at most every <see cref="TrimIntervalMs"/>, and only when enough is retained
-/// to be worth it. Redis gets the same effect from jemalloc's purging and active defragmentation.
+/// a fifth of the resident size after a bulk load, and its own statistics do not reliably show it. So
+/// once the server has gone quiet after many changes, one compacting collection returns it. It runs
+/// only while the load is low (a full compacting collection pauses the server for a moment), at most
+/// every <see cref="TrimIntervalMs"/>, and only after <see cref="TrimMinChanges"/> changes since the
+/// last one, so an idle server is left alone. Redis gets the same effect from jemalloc's purging.
 /// </summary>
 public sealed partial class ServerContext
 {
     private const long TrimIntervalMs = 10_000;
     private const long TrimIdleOpsPerSecond = 100;
-    private const long TrimMinRetainedBytes = 16L * 1024 * 1024;
+    private const long TrimMinChanges = 10_000;
 
     private long _lastTrimMs;
+    private long _dirtyAtLastTrim;
+    private int _quietSeconds;
 
-    /// <summary>Compacts the heap when idle and fragmented (called by the cron once a second).</summary>
+    /// <summary>Compacts the heap when idle after a burst of changes (called by the cron once a second).</summary>
     private void TrimWhenIdle()
     {
-        if (InstantaneousOps > TrimIdleOpsPerSecond || _now - _lastTrimMs < TrimIntervalMs)
-            return;
-        GCMemoryInfo info = GC.GetGCMemoryInfo();
-        long retained = info.TotalCommittedBytes - info.HeapSizeBytes + info.FragmentedBytes;
-        if (retained < TrimMinRetainedBytes || retained < info.HeapSizeBytes / 8)
+        // Two quiet one-second samples in a row: a burst is over, not pausing between two reads.
+        _quietSeconds = InstantaneousOpsValid && InstantaneousOps <= TrimIdleOpsPerSecond ? _quietSeconds + 1 : 0;
+        if (_quietSeconds < 2 || _now - _lastTrimMs < TrimIntervalMs || Stats.Dirty - _dirtyAtLastTrim < TrimMinChanges)
             return;
         _lastTrimMs = _now;
+        _dirtyAtLastTrim = Stats.Dirty;
+        long before = Environment.WorkingSet;
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        Logging.ServerLog.Verbose($"Compacted memory after a burst of writes: resident {before >> 20} MiB -> {Environment.WorkingSet >> 20} MiB");
     }
 }
