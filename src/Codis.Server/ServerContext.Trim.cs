@@ -18,12 +18,16 @@ public sealed partial class ServerContext
     private long _lastTrimMs;
     private long _dirtyAtLastTrim;
     private int _quietSeconds;
+    private long _dirtyAtLastCheck;
 
     /// <summary>Compacts the heap when idle after a burst of changes (called by the cron once a second).</summary>
     private void TrimWhenIdle()
     {
-        // Two quiet one-second samples in a row: a burst is over, not pausing between two reads.
-        _quietSeconds = InstantaneousOpsValid && InstantaneousOps <= TrimIdleOpsPerSecond ? _quietSeconds + 1 : 0;
+        // Two quiet seconds in a row (few commands and no change at all): the burst is over, not
+        // pausing between two reads.
+        bool quiet = InstantaneousOpsValid && InstantaneousOps <= TrimIdleOpsPerSecond && Stats.Dirty == _dirtyAtLastCheck;
+        _dirtyAtLastCheck = Stats.Dirty;
+        _quietSeconds = quiet ? _quietSeconds + 1 : 0;
         if (_quietSeconds < 2 || _now - _lastTrimMs < TrimIntervalMs || Stats.Dirty - _dirtyAtLastTrim < TrimMinChanges)
             return;
         _lastTrimMs = _now;
