@@ -68,7 +68,8 @@ public sealed partial class ServerContext
     private void FeedMonitors(Client source, ArgList args)
     {
         var b = new StringBuilder();
-        long us = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000 + (DateTime.UtcNow.Ticks / 10 % 1000);
+        // One clock read for seconds and microseconds (two reads could disagree across a tick).
+        long us = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
         b.Append((us / 1_000_000).ToString(CultureInfo.InvariantCulture)).Append('.')
             .Append((us % 1_000_000).ToString("D6", CultureInfo.InvariantCulture))
             .Append(" [").Append(source.DbIndex.ToString(CultureInfo.InvariantCulture)).Append(' ')

@@ -14,9 +14,6 @@ public sealed class ClientConnection : IClientTransport
 {
     private const int InitialBuffer = 16 * 1024;
 
-    // Marks "send lock taken, nothing to send" in the fast path.
-    private static readonly ReplyWriter s_nothing = new(1);
-
     private readonly Socket _socket;
     private readonly ServerContext _server;
     private readonly RequestParser _parser = new();
@@ -116,6 +113,7 @@ public sealed class ClientConnection : IClientTransport
             bool close = false;
             Task? blocked = null;
             ReplyWriter? toSend = null;
+            bool haveSendLock = false;
             lock (_server.Lock)
             {
                 _parser.Unauthenticated = !Client.Authenticated && _server.Config.RequirePass.Length > 0;
@@ -156,10 +154,13 @@ public sealed class ClientConnection : IClientTransport
                 Client.QueryBufferLength = _end - _start;
                 // Fast path: take the output in this same lock section when nobody else is sending.
                 if (Client.Output.Length > 0 && _sendLock.Wait(0))
-                    toSend = TakeOutput() ?? s_nothing;
+                {
+                    haveSendLock = true;
+                    toSend = TakeOutput();
+                }
             }
-            if (toSend is not null)
-                await SendAndReleaseAsync(ReferenceEquals(toSend, s_nothing) ? null : toSend).ConfigureAwait(false);
+            if (haveSendLock)
+                await SendAndReleaseAsync(toSend).ConfigureAwait(false);
             else
                 await FlushAsync().ConfigureAwait(false);
             if (close)
