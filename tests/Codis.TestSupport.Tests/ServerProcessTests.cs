@@ -122,8 +122,17 @@ public class ServerProcessTests
             .Select(l => long.Parse(l["process_id:".Length..], System.Globalization.CultureInfo.InvariantCulture)).Single();
         Assert.NotEqual(server.Pid, redisPid);
         server.Dispose();
-        Assert.False(Directory.Exists($"/proc/{redisPid}") && !IsZombie(redisPid), $"child redis {redisPid} survived");
+        // SIGKILL reaches the grandchild at once, but the kernel may take a moment to end it: poll, don't race.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (IsAlive(redisPid) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
+
+        Assert.False(IsAlive(redisPid), $"child redis {redisPid} survived");
     }
+
+    private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}") && !IsZombie(pid);
 
     private static bool IsZombie(int pid)
     {
