@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 
 namespace Codis.Server;
 
@@ -148,7 +147,7 @@ public sealed class ReplicationStatus
     public long ReplicaReplOffset { get; set; }
 
     /// <summary>The replication id (40 hex characters).</summary>
-    public string ReplId { get; set; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+    public string ReplId { get; set; } = ServerInfo.NewRunId();
 
     /// <summary>The previous replication id.</summary>
     public string ReplId2 { get; set; } = new('0', 40);

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Codis.Server.Config;
 using Codis.Server.Keyspace;
 
@@ -22,7 +21,7 @@ public sealed partial class ServerContext
         Databases = new Database[config.Databases];
         for (int i = 0; i < Databases.Length; i++)
             Databases[i] = new Database(i, this);
-        RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+        RunId = ServerInfo.NewRunId();
         StartTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         Eviction = new EvictionClock(this);
         UpdateClock();
