@@ -90,12 +90,24 @@ internal static class CodisServerMain
         ServerLog.Notice($"codis-server {ServerInfo.CodisVersion} (Redis {ServerInfo.RedisVersion} compatible), pid={Environment.ProcessId}");
         server.OnStarting();
         server.StartCron();
-        listener.Start();
+        // The epoll event loop where it runs (Linux x86-64); .NET's portable sockets elsewhere, or when
+        // CODIS_NETWORK=sockets asks for them.
+        EventLoop? loop = null;
+        if (Native.Supported && Environment.GetEnvironmentVariable("CODIS_NETWORK") != "sockets")
+        {
+            loop = new EventLoop(server, listener.Sockets);
+            loop.Start();
+        }
+        else
+        {
+            listener.Start();
+        }
         ServerLog.Notice($"Running mode=standalone, port={server.Port}.");
         ServerLog.Notice("Ready to accept connections tcp");
 
         server.Shutdown.Token.WaitHandle.WaitOne();
         ServerLog.Notice("User requested shutdown...");
+        loop?.Dispose();
         listener.Dispose();
         server.StopCron();
         lock (server.Lock)

@@ -17,7 +17,19 @@ public sealed partial class ServerContext
     /// </summary>
     public void Execute(Client client, ArgList args)
     {
-        long started = Stopwatch.GetTimestamp();
+        long timestamp = 0;
+        Execute(client, args, ref timestamp);
+    }
+
+    /// <summary>
+    /// <see cref="Execute(Client, ArgList)"/> for a run of requests in one lock section: the clock
+    /// reading that ends one command's timing (passed in <paramref name="timestamp"/>, 0 for the first)
+    /// also starts the next one's, so a pipelined command reads the clock once instead of twice.
+    /// </summary>
+    public void Execute(Client client, ArgList args, ref long timestamp)
+    {
+        long started = timestamp != 0 ? timestamp : Stopwatch.GetTimestamp();
+        timestamp = started;
         UpdateClock(started);
         client.LastInteractionMs = _now;
         CommandContext ctx = client.Context;
@@ -84,7 +96,7 @@ public sealed partial class ServerContext
             return;
         }
         client.LastCommand = cmd.Name;
-        Call(ctx, cmd, started);
+        timestamp = Call(ctx, cmd, started);
         if (_readyKeys.Count > 0)
             ServeReadyKeys();
         if (_resumePending)
@@ -93,15 +105,18 @@ public sealed partial class ServerContext
 
     /// <summary>
     /// Runs a command that passed the checks: statistics, slow log, MONITOR feed, CLIENT REPLY modes
-    /// and the replication hook. Used by <see cref="Execute"/> and by EXEC for each queued command.
+    /// and the replication hook. Used by <see cref="Execute(Client, ArgList)"/> and by EXEC for each queued command.
     /// </summary>
-    public void Call(CommandContext ctx, CommandDef cmd) => Call(ctx, cmd, Stopwatch.GetTimestamp());
+    public void Call(CommandContext ctx, CommandDef cmd) => _ = Call(ctx, cmd, Stopwatch.GetTimestamp());
+
+    private static readonly double s_microsPerTick = 1_000_000.0 / Stopwatch.Frequency;
 
     /// <summary>
     /// <see cref="Call(CommandContext, CommandDef)"/> timed from <paramref name="started"/> (the
-    /// timestamp <see cref="Execute"/> already read for the command clock: one clock read fewer).
+    /// timestamp <see cref="Execute(Client, ArgList, ref long)"/> already read for the command clock: one
+    /// clock read fewer). Returns the clock reading that ended the command.
     /// </summary>
-    private void Call(CommandContext ctx, CommandDef cmd, long started)
+    private long Call(CommandContext ctx, CommandDef cmd, long started)
     {
         Client client = ctx.Client;
         ReplyWriter output = client.Output;
@@ -123,7 +138,8 @@ public sealed partial class ServerContext
             Logging.ServerLog.Warning($"Internal error running '{cmd.Name}': {e}");
             output.Error($"ERR internal error running '{cmd.Name}': {e.GetType().Name}: {e.Message}");
         }
-        long micros = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+        long ended = Stopwatch.GetTimestamp();
+        long micros = (long)((ended - started) * s_microsPerTick);
         if (output.Length > replyStart && output.Buffer[replyStart] == (byte)'-')
         {
             // Any error reply of the command itself (thrown or written) counts as a failed call.
@@ -149,6 +165,7 @@ public sealed partial class ServerContext
                 client.ReplyMode = ReplyMode.On;
                 break;
         }
+        return ended;
     }
 
     /// <summary>

@@ -1,3 +1,7 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Codis.Core.Slots;
 
 /// <summary>CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), slicing-by-8 for speed on short keys.</summary>
@@ -8,22 +12,32 @@ public static class Crc32
     /// <summary>The crc32 of <paramref name="data"/>.</summary>
     public static uint Compute(ReadOnlySpan<byte> data)
     {
+        // Runs for every key of every command (the slot index): table and input are read through refs
+        // so that the JIT emits no bounds checks; indexes are masked to the table's 8 x 256 entries.
         uint crc = 0xFFFFFFFFu;
-        uint[] t = Table;
+        ref uint t = ref MemoryMarshal.GetArrayDataReference(Table);
+        ref byte p = ref MemoryMarshal.GetReference(data);
+        int n = data.Length;
         int i = 0;
-        while (data.Length - i >= 8)
+        for (; n - i >= 8; i += 8)
         {
-            uint one = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data[i..]) ^ crc;
-            uint two = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data[(i + 4)..]);
-            crc = t[(7 * 256) + (one & 0xFF)] ^ t[(6 * 256) + ((one >> 8) & 0xFF)]
-                ^ t[(5 * 256) + ((one >> 16) & 0xFF)] ^ t[(4 * 256) + (one >> 24)]
-                ^ t[(3 * 256) + (two & 0xFF)] ^ t[(2 * 256) + ((two >> 8) & 0xFF)]
-                ^ t[(1 * 256) + ((two >> 16) & 0xFF)] ^ t[two >> 24];
-            i += 8;
+            uint one = ReadLittleEndian(ref Unsafe.Add(ref p, i)) ^ crc;
+            uint two = ReadLittleEndian(ref Unsafe.Add(ref p, i + 4));
+            crc = Unsafe.Add(ref t, (7 * 256) + (int)(one & 0xFF)) ^ Unsafe.Add(ref t, (6 * 256) + (int)((one >> 8) & 0xFF))
+                ^ Unsafe.Add(ref t, (5 * 256) + (int)((one >> 16) & 0xFF)) ^ Unsafe.Add(ref t, (4 * 256) + (int)(one >> 24))
+                ^ Unsafe.Add(ref t, (3 * 256) + (int)(two & 0xFF)) ^ Unsafe.Add(ref t, (2 * 256) + (int)((two >> 8) & 0xFF))
+                ^ Unsafe.Add(ref t, (1 * 256) + (int)((two >> 16) & 0xFF)) ^ Unsafe.Add(ref t, (int)(two >> 24));
         }
-        for (; i < data.Length; i++)
-            crc = t[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
+        for (; i < n; i++)
+            crc = Unsafe.Add(ref t, (int)((crc ^ Unsafe.Add(ref p, i)) & 0xFF)) ^ (crc >> 8);
         return ~crc;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint ReadLittleEndian(ref byte b)
+    {
+        uint v = Unsafe.ReadUnaligned<uint>(ref b);
+        return BitConverter.IsLittleEndian ? v : BinaryPrimitives.ReverseEndianness(v);
     }
 
     private static uint[] BuildTable()

@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Runtime.CompilerServices;
 using Codis.Server.Config;
 using Codis.Server.DataTypes;
@@ -39,10 +38,8 @@ public static partial class StringCommands
             || (increment > 0 && value > 0 && increment > long.MaxValue - value))
             Errors.Throw(Errors.Overflow);
         value += increment;
-        Span<byte> text = stackalloc byte[20];
-        Utf8Formatter.TryFormat(value, text, out int n);
-        // A new byte[] keeps the key's expiry and reads back as "int", as Redis's result object does.
-        byte[] stored = text[..n].ToArray();
+        // A byte[] keeps the key's expiry and reads back as "int", as Redis's result object does.
+        byte[] stored = StringValue.FromInteger(value);
         if (exists)
             entry.Value = stored;
         else

@@ -70,9 +70,9 @@ public sealed partial class SortedSet
         Node x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Levels[i].Forward is { } next && traversed + x.Levels[i].Span < from)
+            while (x.Level(i).Forward is { } next && traversed + x.Level(i).Span < from)
             {
-                traversed += x.Levels[i].Span;
+                traversed += x.Level(i).Span;
                 x = next;
             }
 
@@ -80,11 +80,11 @@ public sealed partial class SortedSet
         }
 
         traversed++;
-        Node? node = x.Levels[0].Forward;
+        Node? node = x.Level(0).Forward;
         long removed = 0;
         while (node is not null && traversed <= to)
         {
-            Node? next = node.Levels[0].Forward;
+            Node? next = node.Level(0).Forward;
             DeleteNode(node, ref update);
             _dict.Remove(node.Member);
             removed++;
@@ -102,16 +102,16 @@ public sealed partial class SortedSet
         Node x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Levels[i].Forward is { } next && !range.IsAboveMin(next.Score))
+            while (x.Level(i).Forward is { } next && !range.IsAboveMin(next.Score))
                 x = next;
             update[i] = x;
         }
 
-        Node? node = x.Levels[0].Forward;
+        Node? node = x.Level(0).Forward;
         long removed = 0;
         while (node is not null && range.IsBelowMax(node.Score))
         {
-            Node? next = node.Levels[0].Forward;
+            Node? next = node.Level(0).Forward;
             DeleteNode(node, ref update);
             _dict.Remove(node.Member);
             removed++;
@@ -128,16 +128,16 @@ public sealed partial class SortedSet
         Node x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Levels[i].Forward is { } next && !range.IsAboveMin(next.Member))
+            while (x.Level(i).Forward is { } next && !range.IsAboveMin(next.Member))
                 x = next;
             update[i] = x;
         }
 
-        Node? node = x.Levels[0].Forward;
+        Node? node = x.Level(0).Forward;
         long removed = 0;
         while (node is not null && range.IsBelowMax(node.Member))
         {
-            Node? next = node.Levels[0].Forward;
+            Node? next = node.Level(0).Forward;
             DeleteNode(node, ref update);
             _dict.Remove(node.Member);
             removed++;
@@ -222,19 +222,19 @@ public sealed partial class SortedSet
     private Node? FirstInScoreRange(ScoreRange range, out long rank)
     {
         rank = 0;
-        if (range.IsEmpty || _tail is null || !range.IsAboveMin(_tail.Score) || !range.IsBelowMax(_header.Levels[0].Forward!.Score))
+        if (range.IsEmpty || _tail is null || !range.IsAboveMin(_tail.Score) || !range.IsBelowMax(_header.Level(0).Forward!.Score))
             return null;
         Node x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Levels[i].Forward is { } next && !range.IsAboveMin(next.Score))
+            while (x.Level(i).Forward is { } next && !range.IsAboveMin(next.Score))
             {
-                rank += x.Levels[i].Span;
+                rank += x.Level(i).Span;
                 x = next;
             }
         }
 
-        Node node = x.Levels[0].Forward!;
+        Node node = x.Level(0).Forward!;
         rank++;
         return range.IsBelowMax(node.Score) ? node : null;
     }
@@ -242,14 +242,14 @@ public sealed partial class SortedSet
     private Node? LastInScoreRange(ScoreRange range, out long rank)
     {
         rank = 0;
-        if (range.IsEmpty || _tail is null || !range.IsAboveMin(_tail.Score) || !range.IsBelowMax(_header.Levels[0].Forward!.Score))
+        if (range.IsEmpty || _tail is null || !range.IsAboveMin(_tail.Score) || !range.IsBelowMax(_header.Level(0).Forward!.Score))
             return null;
         Node x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Levels[i].Forward is { } next && range.IsBelowMax(next.Score))
+            while (x.Level(i).Forward is { } next && range.IsBelowMax(next.Score))
             {
-                rank += x.Levels[i].Span;
+                rank += x.Level(i).Span;
                 x = next;
             }
         }
@@ -260,19 +260,19 @@ public sealed partial class SortedSet
     private Node? FirstInLexRange(LexRange range, out long rank)
     {
         rank = 0;
-        if (range.IsEmpty || _tail is null || !range.IsAboveMin(_tail.Member) || !range.IsBelowMax(_header.Levels[0].Forward!.Member))
+        if (range.IsEmpty || _tail is null || !range.IsAboveMin(_tail.Member) || !range.IsBelowMax(_header.Level(0).Forward!.Member))
             return null;
         Node x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Levels[i].Forward is { } next && !range.IsAboveMin(next.Member))
+            while (x.Level(i).Forward is { } next && !range.IsAboveMin(next.Member))
             {
-                rank += x.Levels[i].Span;
+                rank += x.Level(i).Span;
                 x = next;
             }
         }
 
-        Node? node = x.Levels[0].Forward;
+        Node? node = x.Level(0).Forward;
         rank++;
         return node is not null && range.IsBelowMax(node.Member) ? node : null;
     }
@@ -280,14 +280,14 @@ public sealed partial class SortedSet
     private Node? LastInLexRange(LexRange range, out long rank)
     {
         rank = 0;
-        if (range.IsEmpty || _tail is null || !range.IsAboveMin(_tail.Member) || !range.IsBelowMax(_header.Levels[0].Forward!.Member))
+        if (range.IsEmpty || _tail is null || !range.IsAboveMin(_tail.Member) || !range.IsBelowMax(_header.Level(0).Forward!.Member))
             return null;
         Node x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Levels[i].Forward is { } next && range.IsBelowMax(next.Member))
+            while (x.Level(i).Forward is { } next && range.IsBelowMax(next.Member))
             {
-                rank += x.Levels[i].Span;
+                rank += x.Level(i).Span;
                 x = next;
             }
         }

@@ -28,7 +28,7 @@ public sealed partial class SortedSet
     public int Count => _dict.Count;
 
     /// <summary>The lowest entry; the set must not be empty.</summary>
-    public SortedSetEntry First => Entry(_header.Levels[0].Forward ?? throw EmptySet());
+    public SortedSetEntry First => Entry(_header.Level(0).Forward ?? throw EmptySet());
 
     /// <summary>The highest entry; the set must not be empty.</summary>
     public SortedSetEntry Last => Entry(_tail ?? throw EmptySet());
@@ -119,7 +119,7 @@ public sealed partial class SortedSet
     }
 
     /// <summary>ZPOPMIN of one entry.</summary>
-    public bool TryPopMin(out SortedSetEntry entry) => TryPop(_header.Levels[0].Forward, out entry);
+    public bool TryPopMin(out SortedSetEntry entry) => TryPop(_header.Level(0).Forward, out entry);
 
     /// <summary>ZPOPMAX of one entry.</summary>
     public bool TryPopMax(out SortedSetEntry entry) => TryPop(_tail, out entry);
@@ -128,14 +128,14 @@ public sealed partial class SortedSet
     public void Clear()
     {
         _dict.Clear();
-        Array.Clear(_header.Levels);
+        _header.ClearLevels();
         _tail = null;
         _level = 1;
         _length = 0;
     }
 
     /// <summary>Ascending enumeration of every entry.</summary>
-    public SortedSetRange.Enumerator GetEnumerator() => new SortedSetRange(_header.Levels[0].Forward, _length, false).GetEnumerator();
+    public SortedSetRange.Enumerator GetEnumerator() => new SortedSetRange(_header.Level(0).Forward, _length, false).GetEnumerator();
 
     /// <summary>Descending enumeration of every entry.</summary>
     public SortedSetRange Reverse() => new(_tail, _length, true);
@@ -168,12 +168,28 @@ public sealed partial class SortedSet
         private Node _element;
     }
 
+    // The two lowest levels live inside the node: three nodes in four have one level and most hops of a
+    // search are on the lowest levels, so a hop reads one object instead of a node and its level array
+    // (Redis's node carries its levels inline too). Higher levels are in a separate array.
     internal sealed class Node(int levels, byte[] member, double score)
     {
         public readonly byte[] Member = member;
         public double Score = score;
         public Node? Backward;
-        public readonly Level[] Levels = new Level[levels];
+        private Level _level0;
+        private Level _level1;
+        private readonly Level[]? _upper = levels > 2 ? new Level[levels - 2] : null;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ref Level Level(int i) => ref i == 0 ? ref _level0 : ref (i == 1 ? ref _level1 : ref _upper![i - 2]);
+
+        public void ClearLevels()
+        {
+            _level0 = default;
+            _level1 = default;
+            if (_upper is not null)
+                Array.Clear(_upper);
+        }
     }
 
     internal struct Level
@@ -203,9 +219,9 @@ public sealed partial class SortedSet
         for (int i = _level - 1; i >= 0; i--)
         {
             rank[i] = i == _level - 1 ? 0 : rank[i + 1];
-            while (x.Levels[i].Forward is { } next && Precedes(next, score, member))
+            while (x.Level(i).Forward is { } next && Precedes(next, score, member))
             {
-                rank[i] += x.Levels[i].Span;
+                rank[i] += x.Level(i).Span;
                 x = next;
             }
 
@@ -219,7 +235,7 @@ public sealed partial class SortedSet
             {
                 rank[i] = 0;
                 update[i] = _header;
-                _header.Levels[i].Span = _length;
+                _header.Level(i).Span = _length;
             }
 
             _level = level;
@@ -228,17 +244,17 @@ public sealed partial class SortedSet
         var node = new Node(level, member, score);
         for (int i = 0; i < level; i++)
         {
-            ref Level prev = ref update[i].Levels[i];
-            node.Levels[i].Forward = prev.Forward;
+            ref Level prev = ref update[i].Level(i);
+            node.Level(i).Forward = prev.Forward;
             prev.Forward = node;
-            node.Levels[i].Span = prev.Span - (rank[0] - rank[i]);
+            node.Level(i).Span = prev.Span - (rank[0] - rank[i]);
             prev.Span = rank[0] - rank[i] + 1;
         }
 
         for (int i = level; i < _level; i++)
-            update[i].Levels[i].Span++;
+            update[i].Level(i).Span++;
         node.Backward = update[0] == _header ? null : update[0];
-        if (node.Levels[0].Forward is { } after)
+        if (node.Level(0).Forward is { } after)
             after.Backward = node;
         else
             _tail = node;
@@ -250,11 +266,11 @@ public sealed partial class SortedSet
     {
         for (int i = 0; i < _level; i++)
         {
-            ref Level prev = ref update[i].Levels[i];
+            ref Level prev = ref update[i].Level(i);
             if (prev.Forward == node)
             {
-                prev.Span += node.Levels[i].Span - 1;
-                prev.Forward = node.Levels[i].Forward;
+                prev.Span += node.Level(i).Span - 1;
+                prev.Forward = node.Level(i).Forward;
             }
             else
             {
@@ -262,11 +278,11 @@ public sealed partial class SortedSet
             }
         }
 
-        if (node.Levels[0].Forward is { } after)
+        if (node.Level(0).Forward is { } after)
             after.Backward = node.Backward;
         else
             _tail = node.Backward;
-        while (_level > 1 && _header.Levels[_level - 1].Forward is null)
+        while (_level > 1 && _header.Level(_level - 1).Forward is null)
             _level--;
         _length--;
     }
@@ -277,12 +293,12 @@ public sealed partial class SortedSet
         Node x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Levels[i].Forward is { } next && Precedes(next, score, member))
+            while (x.Level(i).Forward is { } next && Precedes(next, score, member))
                 x = next;
             update[i] = x;
         }
 
-        Node? target = x.Levels[0].Forward;
+        Node? target = x.Level(0).Forward;
         if (target is null || target.Score != score || !target.Member.AsSpan().SequenceEqual(member))
             throw new InvalidOperationException("Sorted set dictionary and skiplist disagree.");
         DeleteNode(target, ref update);
@@ -294,16 +310,16 @@ public sealed partial class SortedSet
         Node x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Levels[i].Forward is { } next && Precedes(next, oldScore, member))
+            while (x.Level(i).Forward is { } next && Precedes(next, oldScore, member))
                 x = next;
             update[i] = x;
         }
 
-        Node node = x.Levels[0].Forward!;
+        Node node = x.Level(0).Forward!;
         // Still in order with its neighbours: change the score in place, as zslUpdateScore does.
         if ((node.Backward is null || node.Backward.Score < newScore
                 || (node.Backward.Score == newScore && node.Backward.Member.AsSpan().SequenceCompareTo(node.Member) < 0))
-            && (node.Levels[0].Forward is not { } after || after.Score > newScore
+            && (node.Level(0).Forward is not { } after || after.Score > newScore
                 || (after.Score == newScore && after.Member.AsSpan().SequenceCompareTo(node.Member) > 0)))
         {
             node.Score = newScore;
@@ -324,10 +340,10 @@ public sealed partial class SortedSet
         Node x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Levels[i].Forward is { } next
+            while (x.Level(i).Forward is { } next
                    && (next.Score < score || (next.Score == score && next.Member.AsSpan().SequenceCompareTo(member) <= 0)))
             {
-                rank += x.Levels[i].Span;
+                rank += x.Level(i).Span;
                 x = next;
             }
 
@@ -345,9 +361,9 @@ public sealed partial class SortedSet
         Node x = _header;
         for (int i = _level - 1; i >= 0; i--)
         {
-            while (x.Levels[i].Forward is { } next && traversed + x.Levels[i].Span <= rank)
+            while (x.Level(i).Forward is { } next && traversed + x.Level(i).Span <= rank)
             {
-                traversed += x.Levels[i].Span;
+                traversed += x.Level(i).Span;
                 x = next;
             }
 

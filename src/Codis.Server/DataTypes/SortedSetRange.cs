@@ -57,7 +57,7 @@ public readonly struct SortedSetRange
             if (_remaining <= 0 || _next is null)
                 return false;
             Current = new SortedSetEntry(_next.Member, _next.Score);
-            _next = _reverse ? _next.Backward : _next.Levels[0].Forward;
+            _next = _reverse ? _next.Backward : _next.Level(0).Forward;
             _remaining--;
             return true;
         }

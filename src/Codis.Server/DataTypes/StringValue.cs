@@ -10,6 +10,34 @@ namespace Codis.Server.DataTypes;
 /// </summary>
 public static class StringValue
 {
+    /// <summary>Values 0..<see cref="SharedIntegers"/>-1 are stored as one shared array each (Redis's shared integers).</summary>
+    public const int SharedIntegers = 10_000;
+
+    private static readonly byte[][] s_integers = BuildIntegers();
+
+    /// <summary>
+    /// The stored form of the integer <paramref name="value"/>: a shared array for 0..9999 (as Redis
+    /// shares those objects; no allocation for the counters INCR usually works on), else a new one.
+    /// Stored <c>byte[]</c> values are never modified in place (writers convert to
+    /// <see cref="MutableString"/> first), which is what makes sharing safe.
+    /// </summary>
+    public static byte[] FromInteger(long value)
+    {
+        if ((ulong)value < SharedIntegers)
+            return s_integers[value];
+        Span<byte> text = stackalloc byte[20];
+        System.Buffers.Text.Utf8Formatter.TryFormat(value, text, out int n);
+        return text[..n].ToArray();
+    }
+
+    private static byte[][] BuildIntegers()
+    {
+        var all = new byte[SharedIntegers][];
+        for (int i = 0; i < all.Length; i++)
+            all[i] = System.Text.Encoding.ASCII.GetBytes(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return all;
+    }
+
     /// <summary>
     /// True when <paramref name="value"/> is a string (either form); <paramref name="bytes"/> then views
     /// its content (valid until the value is next modified). False for null and for other types.

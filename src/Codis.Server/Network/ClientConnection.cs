@@ -122,6 +122,7 @@ public sealed class ClientConnection : IClientTransport
                 // pause's end) may have blocked it: wait before parsing further requests.
                 if (Client.Blocked is { } waiting)
                     blocked = waiting.Done.Task;
+                long timestamp = 0;
                 while (blocked is null && _start < _end)
                 {
                     ParseResult r = _parser.TryParse(_in, _start, _end - _start, _args);
@@ -138,7 +139,7 @@ public sealed class ClientConnection : IClientTransport
                     _server.Stats.NetInputBytes += _parser.Consumed;
                     if (r == ParseResult.Empty)
                         continue;
-                    _server.Execute(Client, _args);
+                    _server.Execute(Client, _args, ref timestamp);
                     if (Client.Blocked is { } state)
                     {
                         blocked = state.Done.Task;

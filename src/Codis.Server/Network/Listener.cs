@@ -51,7 +51,10 @@ public sealed class Listener : IDisposable
         server.Port = port;
     }
 
-    /// <summary>Accepts clients until disposed.</summary>
+    /// <summary>The bound listening sockets (the event loop accepts on them itself).</summary>
+    public IReadOnlyList<Socket> Sockets => _sockets;
+
+    /// <summary>Accepts clients until disposed, through .NET's sockets (<see cref="ClientConnection"/>).</summary>
     public void Start()
     {
         foreach (Socket s in _sockets)
