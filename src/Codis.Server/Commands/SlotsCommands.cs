@@ -102,7 +102,7 @@ public static partial class SlotsCommands
                 Errors.ThrowSyntax();
         }
         var keys = new List<byte[]>();
-        KeyTable<DbEntry>? table = c.Db.SlotTable(slot);
+        KeyTable<object>? table = c.Db.SlotTable(slot);
         if (table is not null && table.Count > 0)
         {
             long steps = count > long.MaxValue / 10 ? long.MaxValue : count * 10;
@@ -135,7 +135,7 @@ public static partial class SlotsCommands
         c.Reply.Array(slots.Length);
         foreach (int slot in slots)
         {
-            KeyTable<DbEntry>? table = db.SlotTable(slot);
+            KeyTable<object>? table = db.SlotTable(slot);
             if (table is not null && table.Count > 0)
             {
                 var keys = new List<byte[]>(table.Count);

@@ -52,13 +52,13 @@ public sealed class RedisHash : IRedisObject, IHashLike
             value = i >= 0 ? _pairs[i].Value : null!;
             return i >= 0;
         }
-        ref byte[] v = ref _table!.Find(field);
+        ref KeyTable<byte[]>.Entry v = ref _table!.Find(field);
         if (Unsafe.IsNullRef(ref v))
         {
             value = null!;
             return false;
         }
-        value = v;
+        value = v.Value;
         return true;
     }
 
@@ -88,8 +88,8 @@ public sealed class RedisHash : IRedisObject, IHashLike
                 ConvertToTable();
             return true;
         }
-        ref byte[] slot = ref _table!.GetOrAdd(field, null, out bool added);
-        slot = value;
+        ref KeyTable<byte[]>.Entry slot = ref _table!.GetOrAdd(field, null, out bool added);
+        slot.Value = value;
         return added;
     }
 
@@ -114,7 +114,7 @@ public sealed class RedisHash : IRedisObject, IHashLike
             return;
         var table = new KeyTable<byte[]>();
         foreach (KeyValuePair<byte[], byte[]> p in _pairs)
-            table.GetOrAdd(p.Key, p.Key, out _) = p.Value;
+            table.GetOrAdd(p.Key, p.Key, out _).Value = p.Value;
         _table = table;
         _pairs = null;
     }
@@ -151,7 +151,7 @@ public sealed class RedisHash : IRedisObject, IHashLike
             foreach (byte[] f in fields)
             {
                 output.Add(f);
-                output.Add(_table.Find(f));
+                output.Add(_table.Find(f).Value);
             }
         }
         while (cursor != 0 && maxIterations-- > 0 && (output.Count - start) / 2 < count);
@@ -164,7 +164,7 @@ public sealed class RedisHash : IRedisObject, IHashLike
         if (_pairs is not null)
             return _pairs[random.Next(_pairs.Count)];
         byte[] field = _table!.RandomKey(random)!;
-        return new(field, _table.Find(field));
+        return new(field, _table.Find(field).Value);
     }
 
     /// <summary>
@@ -187,7 +187,7 @@ public sealed class RedisHash : IRedisObject, IHashLike
         foreach (KeyValuePair<byte[], byte[]> p in _table!.Entries())
         {
             byte[] k = p.Key.ToArray();
-            copy._table.GetOrAdd(k, k, out _) = p.Value.ToArray();
+            copy._table.GetOrAdd(k, k, out _).Value = p.Value.ToArray();
         }
         return copy;
     }

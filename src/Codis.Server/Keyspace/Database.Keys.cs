@@ -18,7 +18,7 @@ public sealed partial class Database
             return null;
         for (int attempt = 0; attempt < 8; attempt++)
         {
-            KeyTable<DbEntry>? t = _slots[random.Next(SlotHash.SlotCount)];
+            KeyTable<object>? t = _slots[random.Next(SlotHash.SlotCount)];
             if (t is not null && t.Count > 0)
                 return t.RandomKey(random);
         }

@@ -47,7 +47,7 @@ public sealed partial class Database
         int tagged = 0;
         for (int slot = 0; slot < SlotHash.SlotCount; slot++)
         {
-            KeyTable<DbEntry>? t = _slots[slot];
+            KeyTable<object>? t = _slots[slot];
             if (t is null)
                 continue;
             for (int i = 0; i < t.EntrySlots; i++)

@@ -3,16 +3,6 @@ using Codis.Core.Slots;
 
 namespace Codis.Server.Keyspace;
 
-/// <summary>The value stored for a key and its access clock (LRU seconds or LFU counter, as Redis's robj).</summary>
-public struct DbEntry
-{
-    /// <summary>The value: <c>byte[]</c> or <see cref="DataTypes.MutableString"/> for strings, else a collection.</summary>
-    public object Value;
-
-    /// <summary>LRU clock (seconds, 24 bits) or LFU (16 bits minutes, 8 bits log counter).</summary>
-    public uint Access;
-}
-
 /// <summary>
 /// One numbered database. Keys live in 1024 per-slot tables, so the keys of a slot are found, counted
 /// and scanned without touching the others (what Codis's migration needs); expiry times live in one
@@ -24,7 +14,7 @@ public struct DbEntry
 /// </summary>
 public sealed partial class Database
 {
-    private readonly KeyTable<DbEntry>?[] _slots = new KeyTable<DbEntry>?[SlotHash.SlotCount];
+    private readonly KeyTable<object>?[] _slots = new KeyTable<object>?[SlotHash.SlotCount];
     private KeyTable<long> _expires = new();
     private int _count;
 
@@ -51,7 +41,7 @@ public sealed partial class Database
     internal KeyTable<long> Expires => _expires;
 
     /// <summary>The key table of <paramref name="slot"/>, or null when the slot never held a key.</summary>
-    public KeyTable<DbEntry>? SlotTable(int slot) => _slots[slot];
+    public KeyTable<object>? SlotTable(int slot) => _slots[slot];
 
     /// <summary>Number of keys in <paramref name="slot"/>.</summary>
     public int SlotCount(int slot) => _slots[slot]?.Count ?? 0;
@@ -65,7 +55,7 @@ public sealed partial class Database
     /// </summary>
     public ref DbEntry Peek(ReadOnlySpan<byte> key)
     {
-        KeyTable<DbEntry>? t = _slots[SlotOf(key)];
+        KeyTable<object>? t = _slots[SlotOf(key)];
         return ref t is null ? ref Unsafe.NullRef<DbEntry>() : ref t.Find(key);
     }
 
@@ -142,7 +132,7 @@ public sealed partial class Database
     public void Add(ReadOnlySpan<byte> key, object value, byte[]? keyObject = null)
     {
         int slot = SlotOf(key);
-        KeyTable<DbEntry> t = _slots[slot] ??= new KeyTable<DbEntry>();
+        KeyTable<object> t = _slots[slot] ??= new KeyTable<object>();
         ref DbEntry e = ref t.GetOrAdd(key, keyObject, out bool added);
         if (added)
         {
@@ -161,7 +151,7 @@ public sealed partial class Database
     public void Set(ReadOnlySpan<byte> key, object value, bool keepTtl = false)
     {
         int slot = SlotOf(key);
-        KeyTable<DbEntry> t = _slots[slot] ??= new KeyTable<DbEntry>();
+        KeyTable<object> t = _slots[slot] ??= new KeyTable<object>();
         ref DbEntry e = ref t.GetOrAdd(key, null, out bool added);
         if (added)
         {
@@ -188,7 +178,7 @@ public sealed partial class Database
     /// <summary>Deletes a key (and its expiry). True when it existed.</summary>
     public bool Delete(ReadOnlySpan<byte> key)
     {
-        KeyTable<DbEntry>? t = _slots[SlotOf(key)];
+        KeyTable<object>? t = _slots[SlotOf(key)];
         if (t is null || !t.Remove(key, out byte[] storedKey, out _))
             return false;
         _count--;
@@ -202,8 +192,8 @@ public sealed partial class Database
     public object? Take(ReadOnlySpan<byte> key, out byte[] storedKey, out long expireAt)
     {
         expireAt = GetExpire(key);
-        KeyTable<DbEntry>? t = _slots[SlotOf(key)];
-        if (t is null || !t.Remove(key, out storedKey, out DbEntry e))
+        KeyTable<object>? t = _slots[SlotOf(key)];
+        if (t is null || !t.Remove(key, out storedKey, out object? value))
         {
             storedKey = null!;
             return null;
@@ -212,7 +202,7 @@ public sealed partial class Database
         TagRemove(storedKey);
         if (expireAt >= 0)
             _expires.Remove(key, out _, out _);
-        return e.Value;
+        return value;
     }
 
     /// <summary>The absolute expiry (unix ms) of a key, or -1.</summary>
@@ -220,19 +210,18 @@ public sealed partial class Database
     {
         if (_expires.Count == 0)
             return -1;
-        ref long when = ref _expires.Find(key);
-        return Unsafe.IsNullRef(ref when) ? -1 : when;
+        ref KeyTable<long>.Entry when = ref _expires.Find(key);
+        return Unsafe.IsNullRef(ref when) ? -1 : when.Value;
     }
 
     /// <summary>Sets the absolute expiry (unix ms) of an existing key.</summary>
     public void SetExpire(ReadOnlySpan<byte> key, long whenMs)
     {
-        KeyTable<DbEntry>? t = _slots[SlotOf(key)];
+        KeyTable<object>? t = _slots[SlotOf(key)];
         byte[]? stored = t?.FindKey(key);
         if (stored is null)
             return;
-        ref long when = ref _expires.GetOrAdd(key, stored, out _);
-        when = whenMs;
+        _expires.GetOrAdd(key, stored, out _).Value = whenMs;
     }
 
     /// <summary>Removes the expiry of a key; true when it had one.</summary>
@@ -276,7 +265,7 @@ public sealed partial class Database
     /// <summary>Moves all contents to and from <paramref name="other"/> (SWAPDB).</summary>
     public void SwapWith(Database other)
     {
-        var slots = new KeyTable<DbEntry>?[SlotHash.SlotCount];
+        var slots = new KeyTable<object>?[SlotHash.SlotCount];
         Array.Copy(_slots, slots, slots.Length);
         Array.Copy(other._slots, _slots, slots.Length);
         Array.Copy(slots, other._slots, slots.Length);
@@ -307,7 +296,7 @@ public sealed partial class Database
     public List<byte[]> AllKeys()
     {
         var keys = new List<byte[]>(_count);
-        foreach (KeyTable<DbEntry>? t in _slots)
+        foreach (KeyTable<object>? t in _slots)
         {
             if (t is null)
                 continue;
@@ -331,7 +320,7 @@ public sealed partial class Database
         int before = keys.Count;   // the list may already hold keys from earlier steps of the same SCAN
         while (true)
         {
-            KeyTable<DbEntry>? t = _slots[slot];
+            KeyTable<object>? t = _slots[slot];
             if (t is not null && t.Count > 0)
             {
                 inner = t.ScanKeys(inner, keys);

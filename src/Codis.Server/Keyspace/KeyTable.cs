@@ -10,13 +10,36 @@ namespace Codis.Server.Keyspace;
 /// </summary>
 public sealed class KeyTable<TValue>
 {
-    private struct Entry
+    /// <summary>
+    /// One key and its value, plus the value's access clock (LRU/LFU, 24 bits) sharing a word with the
+    /// top 8 bits of the key's hash: 24 bytes an entry instead of 32 with a separate full hash, which
+    /// is a tenth of the memory of a small key. The hash bits still spare most key comparisons; the
+    /// full hash is recomputed when the table resizes.
+    /// </summary>
+    public struct Entry
     {
-        public byte[]? Key;   // null = free
+        /// <summary>The key; null when the entry is free.</summary>
+        public byte[]? Key;
+
+        /// <summary>The value.</summary>
         public TValue Value;
-        public int Hash;
-        public int Next;      // index of the next entry in the chain, -1 = end; free list when Key is null
+
+        private uint _meta;   // top 8 bits: hash tag; low 24 bits: access clock
+        internal int Next;    // index of the next entry in the chain, -1 = end; free list when Key is null
+
+        /// <summary>LRU clock (seconds, 24 bits) or LFU (16 bits minutes, 8 bits log counter).</summary>
+        public uint Access
+        {
+            readonly get => _meta & AccessMask;
+            set => _meta = (_meta & ~AccessMask) | (value & AccessMask);
+        }
+
+        internal readonly bool TagMatches(int hash) => (_meta >> 24) == (uint)hash >> 24;
+
+        internal void SetTag(int hash) => _meta = ((uint)hash & ~AccessMask) | (_meta & AccessMask);
     }
+
+    private const uint AccessMask = 0x00FFFFFF;
 
     private static readonly int Seed = Random.Shared.Next();
 
@@ -48,21 +71,21 @@ public sealed class KeyTable<TValue>
     }
 
     /// <summary>A reference to the value of <paramref name="key"/>, or a null reference when absent.</summary>
-    public ref TValue Find(ReadOnlySpan<byte> key)
+    public ref Entry Find(ReadOnlySpan<byte> key)
     {
         if (_buckets.Length == 0)
-            return ref Unsafe.NullRef<TValue>();
+            return ref Unsafe.NullRef<Entry>();
         int hash = HashOf(key);
         int i = _buckets[hash & (_buckets.Length - 1)] - 1;
         Entry[] entries = _entries;
         while (i >= 0)
         {
             ref Entry e = ref entries[i];
-            if (e.Hash == hash && key.SequenceEqual(e.Key))
-                return ref e.Value;
+            if (e.TagMatches(hash) && key.SequenceEqual(e.Key))
+                return ref e;
             i = e.Next;
         }
-        return ref Unsafe.NullRef<TValue>();
+        return ref Unsafe.NullRef<Entry>();
     }
 
     /// <summary>The stored key object equal to <paramref name="key"/>, or null.</summary>
@@ -79,7 +102,7 @@ public sealed class KeyTable<TValue>
     /// Returns a reference to the value of <paramref name="key"/>, adding it (with a default value and
     /// the key bytes from <paramref name="keyFactory"/> or a copy) when absent.
     /// </summary>
-    public ref TValue GetOrAdd(ReadOnlySpan<byte> key, byte[]? keyObject, out bool added)
+    public ref Entry GetOrAdd(ReadOnlySpan<byte> key, byte[]? keyObject, out bool added)
     {
         int hash = HashOf(key);
         if (_buckets.Length > 0)
@@ -88,10 +111,10 @@ public sealed class KeyTable<TValue>
             while (i >= 0)
             {
                 ref Entry e = ref _entries[i];
-                if (e.Hash == hash && key.SequenceEqual(e.Key))
+                if (e.TagMatches(hash) && key.SequenceEqual(e.Key))
                 {
                     added = false;
-                    return ref e.Value;
+                    return ref e;
                 }
                 i = e.Next;
             }
@@ -99,7 +122,7 @@ public sealed class KeyTable<TValue>
         added = true;
         // Insert may replace _entries (growth): index the array only after it returns.
         int index = Insert(keyObject ?? key.ToArray(), hash);
-        return ref _entries[index].Value;
+        return ref _entries[index];
     }
 
     /// <summary>Removes <paramref name="key"/>; returns the stored key and value.</summary>
@@ -116,7 +139,7 @@ public sealed class KeyTable<TValue>
         while (i >= 0)
         {
             ref Entry e = ref _entries[i];
-            if (e.Hash == hash && key.SequenceEqual(e.Key))
+            if (e.TagMatches(hash) && key.SequenceEqual(e.Key))
             {
                 if (prev < 0)
                     bucket = e.Next + 1;
@@ -124,8 +147,7 @@ public sealed class KeyTable<TValue>
                     _entries[prev].Next = e.Next;
                 storedKey = e.Key!;
                 value = e.Value;
-                e.Key = null;
-                e.Value = default!;
+                e = default;
                 e.Next = _freeList;
                 _freeList = i;
                 _freeCount++;
@@ -219,7 +241,7 @@ public sealed class KeyTable<TValue>
     }
 
     /// <summary>A reference to the value at entry slot <paramref name="index"/> (must be in use).</summary>
-    public ref TValue ValueAt(int index) => ref _entries[index].Value;
+    public ref Entry EntryAt(int index) => ref _entries[index];
 
     /// <summary>All keys (a snapshot).</summary>
     public IEnumerable<KeyValuePair<byte[], TValue>> Entries()
@@ -240,7 +262,7 @@ public sealed class KeyTable<TValue>
         while (i >= 0)
         {
             ref Entry e = ref _entries[i];
-            if (e.Hash == hash && key.SequenceEqual(e.Key))
+            if (e.TagMatches(hash) && key.SequenceEqual(e.Key))
                 return i;
             i = e.Next;
         }
@@ -264,7 +286,7 @@ public sealed class KeyTable<TValue>
         }
         ref Entry e = ref _entries[index];
         e.Key = key;
-        e.Hash = hash;
+        e.SetTag(hash);
         ref int bucket = ref _buckets[hash & (_buckets.Length - 1)];
         e.Next = bucket - 1;
         bucket = index + 1;
@@ -309,7 +331,7 @@ public sealed class KeyTable<TValue>
             ref Entry e = ref _entries[i];
             if (e.Key is null)
                 continue;
-            ref int bucket = ref _buckets[e.Hash & mask];
+            ref int bucket = ref _buckets[HashOf(e.Key) & mask];
             e.Next = bucket - 1;
             bucket = i + 1;
         }
