@@ -260,6 +260,35 @@ public sealed class AsyncRestoreTests : IClassFixture<CodisFixture>, IDisposable
     }
 
     [Fact]
+    public void SlotsRestoreAsync_PipelinedMessages_OneAckEachInOrder()
+    {
+        var batch = new List<byte>();
+        batch.AddRange(RespConnection.Encode("SLOTSRESTORE-ASYNC", "delete", "p"));
+        batch.AddRange(RespConnection.Encode("SLOTSRESTORE-ASYNC", "list", "p", "0", "3", "a", "b"));
+        batch.AddRange(RespConnection.Encode("SLOTSRESTORE-ASYNC", "list", "p", "0", "3", "c"));
+        batch.AddRange(RespConnection.Encode("SLOTSRESTORE-ASYNC", "expire", "p", "0"));
+        _c.SendRaw(batch.ToArray());
+        Assert.Equal(Ack(0, "0"), Encoding.UTF8.GetString(_c.ReadReply()));
+        Assert.Equal(Ack(0, "2"), Encoding.UTF8.GetString(_c.ReadReply()));
+        Assert.Equal(Ack(0, "3"), Encoding.UTF8.GetString(_c.ReadReply()));
+        Assert.Equal(Ack(0, "1"), Encoding.UTF8.GetString(_c.ReadReply()));
+    }
+
+    [Fact]
+    public void SlotsRestoreAsync_ErrorThenPipelinedMessage_LaterMessageNotExecuted()
+    {
+        using RespConnection c = _fixture.Server.Connect();
+        var batch = new List<byte>();
+        batch.AddRange(RespConnection.Encode("SLOTSRESTORE-ASYNC", "expire", "missing", "0"));
+        batch.AddRange(RespConnection.Encode("SLOTSRESTORE-ASYNC", "string", "after", "0", "v"));
+        c.SendRaw(batch.ToArray());
+        Assert.Equal(Ack(-1, "the specified key doesn't exist (missing)"), Encoding.UTF8.GetString(c.ReadReply()));
+        Assert.True(c.IsClosedByServer(TimeSpan.FromSeconds(10)));
+        Assert.False(c.HasBufferedData);
+        Assert.Equal(":0\r\n", Raw("EXISTS", "after"));
+    }
+
+    [Fact]
     public void SlotsRestoreAsyncSelect_ValidAndInvalid_AckAndClose()
     {
         Assert.Equal(Ack(0, "OK"), Raw("SLOTSRESTORE-ASYNC-SELECT", "1"));
