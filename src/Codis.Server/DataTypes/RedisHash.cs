@@ -177,7 +177,7 @@ public sealed class RedisHash : IRedisObject, IHashLike
         {
             byte[] field = output[start + i];
             output[start + 2 * i] = field;
-            output[start + 2 * i + 1] = _table.Find(field);
+            output[start + 2 * i + 1] = _table.Find(field).Value;
         }
         return cursor;
     }
