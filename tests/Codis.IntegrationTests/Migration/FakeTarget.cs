@@ -17,6 +17,7 @@ public sealed class FakeTarget : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Socket> _accepted = [];
     private readonly Task _acceptLoop;
+    private int _closed;
 
     /// <summary>Starts listening and accepting.</summary>
     public FakeTarget()
@@ -44,6 +45,9 @@ public sealed class FakeTarget : IDisposable
                 return _accepted.Count;
         }
     }
+
+    /// <summary>Number of accepted connections the source has closed.</summary>
+    public int Closed => Volatile.Read(ref _closed);
 
     /// <summary>Takes the next received command, failing after 10 s.</summary>
     public IReadOnlyList<byte[]> Next()
@@ -87,6 +91,7 @@ public sealed class FakeTarget : IDisposable
                 if (Respond(cmd) is { } reply)
                     socket.Send(Encoding.UTF8.GetBytes(reply));
             }
+            Interlocked.Increment(ref _closed);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {

@@ -279,6 +279,25 @@ public sealed class SyncMigrationFailureTests : IClassFixture<MigrationPairFixtu
         Assert.Equal("1", _src.Command("GET", "a").Text);
     }
 
+    [Fact]
+    public void SlotsMgrtOne_ConnectionUnusedFor15Seconds_ClosedByTheCron()
+    {
+        using var target = new FakeTarget();
+        Assert.Equal("OK", _src.Command("SET", "a", "1").Text);
+        Assert.Equal("OK", _src.Command("SET", "b", "1").Text);
+        Assert.Equal(1, _src.Command("SLOTSMGRTONE", "127.0.0.1", I(target.Port), "1000", "a").Integer);
+        Assert.Equal(1, _src.Command("SLOTSMGRTONE", "127.0.0.1", I(target.Port), "1000", "b").Integer);
+        Assert.Equal(1, target.Connections);
+        Assert.Equal(0, target.Closed);
+
+        // Codis's cron closes a cached connection unused for more than 15 s (checked every second).
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (target.Closed == 0 && DateTime.UtcNow < deadline)
+            Thread.Sleep(200);
+
+        Assert.Equal(1, target.Closed);
+    }
+
     private static string PayloadString(byte[] payload)
     {
         Assert.True(DumpPayload.TryParse(payload, out RdbValue? value, out string? error), error);
