@@ -211,11 +211,10 @@ internal sealed partial class SyncMigrator
                 string? error = TransferRound(target, request, pending, resend: round > 1, watch: !locked, propagate: !inline, deleted,
                     out List<byte[]> changed);
                 pending = changed;
+                // An error in a later round leaves the keys of earlier rounds moved (the target has them)
+                // and the rest here, as after any failed call: the caller retries until the slot is empty.
                 if (error is not null)
-                {
-                    lock (_server.Lock)
-                        return new SyncMigrateResult(error, 0, 0);
-                }
+                    return new SyncMigrateResult(error, 0, 0);
                 if (pending.Count == 0)
                 {
                     lock (_server.Lock)

@@ -60,25 +60,44 @@ internal sealed class TargetConnection : IDisposable
             error = $"ERR Can't connect to target node: invalid port '{port}'";
             return null;
         }
-        IPAddress address;
+        IPAddress[] addresses;
         try
         {
-            address = IPAddress.TryParse(host, out IPAddress? parsed) ? parsed : Dns.GetHostAddresses(host)[0];
+            addresses = IPAddress.TryParse(host, out IPAddress? parsed) ? [parsed] : Dns.GetHostAddresses(host);
         }
-        catch (Exception e) when (e is SocketException or ArgumentException or IndexOutOfRangeException)
+        catch (Exception e) when (e is SocketException or ArgumentException)
         {
             error = $"ERR Can't connect to target node: can't resolve '{host}': {e.Message}";
             return null;
         }
+        if (addresses.Length == 0)
+        {
+            error = $"ERR Can't connect to target node: can't resolve '{host}'";
+            return null;
+        }
 
-        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        // Like Redis's anetTcpGenericConnect: each address in turn until one does not fail outright.
+        error = null;
+        foreach (IPAddress address in addresses)
+        {
+            if (TryConnect(new IPEndPoint(address, portNumber), timeoutMs, out error) is { } socket)
+                return new TargetConnection(socket, name);
+            if (error.StartsWith("IOERR", StringComparison.Ordinal))
+                break;
+        }
+        return null;
+    }
+
+    private static Socket? TryConnect(IPEndPoint endPoint, int timeoutMs, out string error)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             socket.NoDelay = true;
             socket.Blocking = false;
             try
             {
-                socket.Connect(new IPEndPoint(address, portNumber));
+                socket.Connect(endPoint);
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
             {
@@ -94,8 +113,8 @@ internal sealed class TargetConnection : IDisposable
                 if (pending != SocketError.Success)
                     throw new SocketException((int)pending);
             }
-            error = null;
-            return new TargetConnection(socket, name);
+            error = "";
+            return socket;
         }
         catch (SocketException e)
         {
