@@ -162,6 +162,37 @@ public sealed class SyncMigrationFailureTests : IClassFixture<MigrationPairFixtu
     }
 
     [Fact]
+    public void SlotsMgrtOne_TwoClientsToOneTarget_QueueOnTheCachedConnection()
+    {
+        using var release = new ManualResetEventSlim();
+        using var target = new FakeTarget
+        {
+            Respond = cmd =>
+            {
+                if (FakeTarget.Name(cmd) == "SLOTSRESTORE")
+                    release.Wait(TimeSpan.FromSeconds(30));
+                return "+OK\r\n";
+            },
+        };
+        using RespConnection second = _servers.Source.Connect();
+        Assert.Equal("OK", _src.Command("SET", "a", "1").Text);
+        Assert.Equal("OK", _src.Command("SET", "b", "2").Text);
+
+        _src.SendRaw(RespConnection.Encode("SLOTSMGRTONE", "127.0.0.1", I(target.Port), "30000", "a"));
+        Assert.Equal("SELECT", FakeTarget.Name(target.Next()));
+        Assert.Equal("SLOTSRESTORE", FakeTarget.Name(target.Next()));
+        second.SendRaw(RespConnection.Encode("SLOTSMGRTONE", "127.0.0.1", I(target.Port), "30000", "b"));
+        using (RespConnection third = _servers.Source.Connect())
+            Assert.Equal("2", third.Command("GET", "b").Text);
+        release.Set();
+
+        Assert.Equal(1, _src.ReadValue().Integer);
+        Assert.Equal(1, second.ReadValue().Integer);
+        Assert.Equal(1, target.Connections);
+        Assert.Equal(0, _src.Command("DBSIZE").Integer);
+    }
+
+    [Fact]
     public void SlotsMgrtOne_KeyWrittenDuringTransfer_IsSentAgainNotLost()
     {
         using var writeNow = new ManualResetEventSlim();
@@ -193,6 +224,31 @@ public sealed class SyncMigrationFailureTests : IClassFixture<MigrationPairFixtu
         Assert.Equal(2, restoresSent.Length);
         Assert.Equal("before", PayloadString(restoresSent[0][3]));
         Assert.Equal("before+after", PayloadString(restoresSent[1][3]));
+    }
+
+    [Fact]
+    public void SlotsMgrtOne_KeyWrittenDuringEveryOptimisticRound_LastRoundHoldsTheLockAndFinishes()
+    {
+        using RespConnection writer = _servers.Source.Connect();
+        int restores = 0;
+        using var target = new FakeTarget
+        {
+            Respond = cmd =>
+            {
+                // Rounds 1-3 send outside the server lock, so this write goes through before the reply;
+                // round 4 holds the lock, and no write can slip in.
+                if (FakeTarget.Name(cmd) == "SLOTSRESTORE" && Interlocked.Increment(ref restores) <= 3)
+                    Assert.False(writer.Command("APPEND", "k", "+").IsError);
+                return "+OK\r\n";
+            },
+        };
+        Assert.Equal("OK", _src.Command("SET", "k", "v").Text);
+
+        Assert.Equal(1, _src.Command("SLOTSMGRTONE", "127.0.0.1", I(target.Port), "30000", "k").Integer);
+
+        Assert.Equal(0, _src.Command("EXISTS", "k").Integer);
+        string[] sent = [.. target.Received.Where(c => FakeTarget.Name(c) == "SLOTSRESTORE").Select(c => PayloadString(c[3]))];
+        Assert.Equal(["v", "v+", "v++", "v+++"], sent);
     }
 
     [Fact]
