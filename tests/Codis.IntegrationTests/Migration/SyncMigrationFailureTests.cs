@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Codis.Server.Persistence;
 using Codis.TestSupport;
@@ -82,6 +84,23 @@ public sealed class SyncMigrationFailureTests : IClassFixture<MigrationPairFixtu
     {
         Assert.StartsWith("ERR Can't connect to target node: ", Error("SLOTSMGRTONE", "no-such-host.invalid", "6379", "1000", "k"));
         Assert.Equal("ERR Can't connect to target node: invalid port 'http'", Error("SLOTSMGRTONE", "127.0.0.1", "http", "1000", "k"));
+    }
+
+    [Fact]
+    public void SlotsMgrtOne_TargetNotAccepting_ConnectTimesOut()
+    {
+        // A listener whose accept queue is full drops further SYNs, so a connect hangs until its timeout.
+        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(0);
+        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        using var queued = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        queued.Connect(listener.LocalEndPoint!);
+        Assert.Equal("OK", _src.Command("SET", "k", "v").Text);
+
+        Assert.Equal("IOERR error or timeout connecting to the client", Error("SLOTSMGRTONE", "127.0.0.1", I(port), "300", "k"));
+
+        Assert.Equal("v", _src.Command("GET", "k").Text);
     }
 
     [Fact]
