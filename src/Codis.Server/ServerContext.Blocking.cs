@@ -97,7 +97,7 @@ public sealed partial class ServerContext
     public bool UnblockWith(Client client, string? error)
     {
         BlockedState? state = client.Blocked;
-        if (state is null)
+        if (state is null || !state.Interruptible)
             return false;
         if (error is not null)
             client.Output.Error(error);

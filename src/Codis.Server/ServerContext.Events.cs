@@ -36,11 +36,18 @@ public sealed partial class ServerContext
         }
         if (_blockedCount > 0)
             SignalKeyReady(db, key);
+        if (_keyChangeWatches.Count > 0)
+            ReportKeyChange(db, key);
     }
 
     /// <summary>Invalidates every WATCH on <paramref name="db"/> (FLUSHDB, SWAPDB), or on all databases when -1.</summary>
     public void TouchAllWatched(int db)
     {
+        for (int i = 0; i < Databases.Length && _keyChangeWatches.Count > 0; i++)
+        {
+            if (db < 0 || i == db)
+                ReportDatabaseChange(i);
+        }
         for (int i = 0; i < _watched.Length; i++)
         {
             if ((db >= 0 && i != db) || _watched[i] is not { } watched)

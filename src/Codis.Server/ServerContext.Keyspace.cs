@@ -14,6 +14,8 @@ public sealed partial class ServerContext
     /// </summary>
     public void TouchWatchedKeys(int db, Database emptied, Database? replacedWith)
     {
+        if (_keyChangeWatches.Count > 0)
+            ReportDatabaseChange(db);
         if (db >= _watched.Length || _watched[db] is not { } watched || watched.Count == 0)
             return;
         foreach ((byte[] key, List<Client> clients) in watched)

@@ -172,6 +172,9 @@ public sealed class BlockedState
     /// <summary>Completed when the client is unblocked (served, timed out or killed).</summary>
     public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>False when CLIENT UNBLOCK must not end the wait (a client waiting for a migration).</summary>
+    public bool Interruptible { get; init; } = true;
+
     /// <summary>The timeout timer, disposed on unblock.</summary>
     public ITimer? Timer { get; set; }
 }

@@ -23,6 +23,7 @@ public static partial class SlotsCommands
         t.Add("slotscheck", 0, ReadOnly, 0, 0, 0, SlotsCheck);
         RegisterAsyncDump(t);
         RegisterAsyncRestore(t);
+        RegisterMigrate(t);
     }
 
     /// <summary>
