@@ -158,6 +158,30 @@ public sealed class RedisHash : IRedisObject, IHashLike
         return cursor;
     }
 
+    /// <summary>
+    /// One bucket of the table form (Redis's single <c>dictScan</c> call, as async migration walks a hash):
+    /// appends field, value, field, value... and returns the next cursor (0 = done). The listpack form
+    /// appends everything and returns 0.
+    /// </summary>
+    public ulong ScanStep(ulong cursor, List<byte[]> output)
+    {
+        if (_pairs is not null)
+            return Scan(cursor, 1, output);
+        int start = output.Count;
+        cursor = _table!.ScanKeys(cursor, output);
+        // ScanKeys appended only fields: spread them out into field/value pairs in place.
+        int fields = output.Count - start;
+        for (int i = 0; i < fields; i++)
+            output.Add(null!);
+        for (int i = fields - 1; i >= 0; i--)
+        {
+            byte[] field = output[start + i];
+            output[start + 2 * i] = field;
+            output[start + 2 * i + 1] = _table.Find(field);
+        }
+        return cursor;
+    }
+
     /// <summary>A uniformly chosen field and its value; the hash must not be empty.</summary>
     public KeyValuePair<byte[], byte[]> RandomPair(Random random)
     {

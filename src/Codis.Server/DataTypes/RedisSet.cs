@@ -224,8 +224,14 @@ public sealed class RedisSet : IRedisObject, ISortable
         Array.Copy(_ints, i + 1, _ints, i, _intCount - i);
     }
 
-    private void ConvertToTable()
+    /// <summary>
+    /// Switches to the hash-table form for good (a no-op when already there): async migration creates
+    /// sets in Redis's big encoding whatever their members.
+    /// </summary>
+    public void ConvertToTable()
     {
+        if (_table is not null)
+            return;
         var table = new KeyTable<byte>();
         for (int i = 0; i < _intCount; i++)
         {

@@ -63,6 +63,12 @@ public sealed class RedisZSet : IRedisObject, ISortable
         return outcome;
     }
 
+    /// <summary>
+    /// An empty set in the skiplist form (async migration creates sorted sets in Redis's big encoding,
+    /// whatever their size).
+    /// </summary>
+    public static RedisZSet CreateSkiplist() => new(new SortedSet(), true);
+
     /// <summary>Removes <paramref name="member"/>; true when it was there.</summary>
     public bool Remove(ReadOnlySpan<byte> member) => _set.Remove(member);
 
