@@ -147,7 +147,7 @@ internal sealed class AsyncBatch
         while (_head < _streams.Count)
         {
             KeyStream stream = _streams[_head];
-            if (stream.Stage != KeyStreamStage.Done)
+            if (stream.Stage != KeyStream.StageDone)
                 return true;
             if (_headStarted)
             {
@@ -174,7 +174,7 @@ internal sealed class AsyncBatch
         KeyStream stream = _streams[_head];
         int leading = 0;
         int mark = output.Length;
-        if (connection is not null && !connection.Used && stream.Stage == KeyStreamStage.Prepare)
+        if (connection is not null && !connection.Used && stream.Stage == KeyStream.StagePrepare)
         {
             if (connection.Password.Length > 0)
             {
@@ -245,14 +245,4 @@ internal sealed class AsyncBatch
         w.Bulk("chunked_msgs"u8);
         w.BulkInteger(s.ChunkedMessages);
     }
-}
-
-/// <summary>The stages of a <see cref="KeyStream"/> as SLOTSMGRT-ASYNC-STATUS reports them.</summary>
-internal static class KeyStreamStage
-{
-    /// <summary>Nothing sent yet.</summary>
-    public const int Prepare = 0;
-
-    /// <summary>All messages sent.</summary>
-    public const int Done = 4;
 }

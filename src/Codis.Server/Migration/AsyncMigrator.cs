@@ -151,10 +151,10 @@ internal sealed partial class AsyncMigrator
                 ReplyWaiters(s, $"ERR create client to {request.Host}:{request.Port} failed", null);
                 return;
             }
-            // Nothing waits on the previous connection: a database with waiters is busy and refuses new
-            // migrations, so replacing it interrupts no one.
+            // Nothing waits on the previous connection (a database with waiters is busy and refuses new
+            // migrations): the waiters now are this migration's caller and its FENCE callers.
             if (s.Connection is { } previous)
-                ReleaseConnection(pending.Db, s, previous, "interrupted: build new connection");
+                ReleaseConnection(pending.Db, s, previous, "interrupted: build new connection", replyWaiters: false);
             ServerLog.Warning($"slotsmgrt_async: create client {request.Host}:{request.Port} (DB={pending.Db}) OK");
             var connection = new MigrationConnection(socket, _server, this, request.Host, request.Port, pending.Db,
                 Encoding.UTF8.GetBytes(_server.Config.RequirePass));
@@ -369,7 +369,7 @@ internal sealed partial class AsyncMigrator
     /// Drops the cached connection of <paramref name="s"/>: its waiters get <c>ERR &lt;message&gt;</c>, the
     /// batch is abandoned (nothing is deleted on the source) and the socket closed.
     /// </summary>
-    private void ReleaseConnection(int db, DbState s, MigrationConnection connection, string message)
+    private void ReleaseConnection(int db, DbState s, MigrationConnection connection, string message, bool replyWaiters = true)
     {
         long elapsed = _server.Now - connection.LastUseMs;
         ServerLog.Warning($"slotsmgrt_async: unlink client {connection.Host}:{connection.Port} (DB={db}): "
@@ -378,7 +378,8 @@ internal sealed partial class AsyncMigrator
         s.Connection = null;
         s.Batch = null;
         connection.Close();
-        ReplyWaiters(s, "ERR " + message, null);
+        if (replyWaiters)
+            ReplyWaiters(s, "ERR " + message, null);
     }
 
     /// <summary>SLOTSMGRT-ASYNC-CANCEL: releases the cached connection (and a connection being made); 1 when there was one.</summary>

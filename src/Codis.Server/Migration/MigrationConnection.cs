@@ -192,6 +192,18 @@ internal sealed class MigrationConnection
                     _server.UpdateClock();
                     while (start < end)
                     {
+                        if (buffer[start] != (byte)'*')
+                        {
+                            // Not an ACK array: typically an error reply of a server that does not
+                            // know the async protocol or refuses us (NOAUTH). Say what it was.
+                            int nl = buffer.AsSpan(start, end - start).IndexOf((byte)'\n');
+                            if (nl < 0 && end - start < 1024)
+                                break;
+                            string line = AsyncMigrator.Printable(buffer.AsSpan(start, nl < 0 ? end - start : nl)).TrimEnd('\r');
+                            _owner.OnClosed(this, $"unexpected answer from the target: {line}");
+                            stop = true;
+                            break;
+                        }
                         ParseResult r = parser.TryParse(buffer, start, end - start, args);
                         if (r == ParseResult.Incomplete)
                             break;
