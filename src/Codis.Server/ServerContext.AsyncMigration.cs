@@ -7,13 +7,9 @@ public sealed partial class ServerContext
 {
     private AsyncMigrator? _asyncMigrator;
 
-    /// <summary>Per-database cached target connections and running batches of SLOTSMGRT*-ASYNC.</summary>
-    internal AsyncMigrator AsyncMigrator => _asyncMigrator ??= new AsyncMigrator(this);
-
     /// <summary>
-    /// True while database <paramref name="db"/> runs an async migration batch (or is connecting for
-    /// one): the target-side SLOTSRESTORE-ASYNC commands then answer <c>the specified DB is being
-    /// migrated</c>.
+    /// Per-database cached target connections and running batches of SLOTSMGRT*-ASYNC. While a batch
+    /// runs, <see cref="Keyspace.Database.AsyncMigrationRunning"/> is set on its database.
     /// </summary>
-    public bool IsAsyncMigrating(int db) => _asyncMigrator?.IsMigrating(db) ?? false;
+    internal AsyncMigrator AsyncMigrator => _asyncMigrator ??= new AsyncMigrator(this);
 }

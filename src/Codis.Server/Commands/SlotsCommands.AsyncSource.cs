@@ -1,3 +1,4 @@
+using System.Text;
 using Codis.Core.Resp;
 using Codis.Core.Slots;
 using Codis.Server.Config;
@@ -77,45 +78,14 @@ public static partial class SlotsCommands
 
     /// <summary>
     /// One numeric argument of the async commands: Redis 3.2's getLongLongFromObject (strtoll: optional
-    /// sign, leading zeros, an empty string is 0) then the range check; any failure is
+    /// sign, leading zeros, an empty string is 0; see <see cref="LegacyArgs"/>) then the range check; any failure is
     /// <c>ERR invalid value of &lt;name&gt; (&lt;raw argument&gt;)</c>.
     /// </summary>
     private static long ParseAsyncArg(CommandContext c, int index, string name, long min, long max)
     {
-        if (!TryParseStrtoll(c[index], out long v) || v < min || v > max)
-            Errors.Throw($"ERR invalid value of {name} ({c.ArgString(index)})");
+        if (!LegacyArgs.TryParseLong(c[index], out long v) || v < min || v > max)
+            Errors.Throw($"ERR invalid value of {name} ({Encoding.UTF8.GetString(LegacyArgs.CString(c[index]))})");
         return v;
-    }
-
-    /// <summary>What strtoll accepts as a whole string, with no leading space and no overflow.</summary>
-    internal static bool TryParseStrtoll(ReadOnlySpan<byte> s, out long value)
-    {
-        value = 0;
-        if (s.Length == 0)
-            return true;
-        int i = 0;
-        bool negative = false;
-        if (s[0] is (byte)'+' or (byte)'-')
-        {
-            negative = s[0] == (byte)'-';
-            i = 1;
-        }
-        if (i == s.Length)
-            return false;
-        ulong acc = 0;
-        for (; i < s.Length; i++)
-        {
-            uint d = (uint)(s[i] - '0');
-            if (d > 9)
-                return false;
-            acc = (acc * 10) + d;
-            if (acc > (ulong)long.MaxValue + 1)
-                return false;
-        }
-        if (!negative && acc > long.MaxValue)
-            return false;
-        value = negative ? (long)(0 - acc) : (long)acc;
-        return true;
     }
 
     /// <summary>

@@ -22,6 +22,8 @@ public static partial class SlotsCommands
         t.Add("slotshashkey", -1, ReadOnly | Fast, 0, 0, 0, SlotsHashKey);
         t.Add("slotscheck", 0, ReadOnly, 0, 0, 0, SlotsCheck);
         RegisterAsyncSource(t);
+        RegisterAsyncDump(t);
+        RegisterAsyncRestore(t);
     }
 
     /// <summary>

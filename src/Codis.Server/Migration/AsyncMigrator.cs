@@ -37,22 +37,44 @@ internal sealed partial class AsyncMigrator
     public AsyncMigrator(ServerContext server) => _server = server;
 
     /// <summary>The per-database state.</summary>
-    private sealed class DbState
+    private sealed class DbState(Database db)
     {
+        private AsyncBatch? _batch;
+        private PendingConnect? _connecting;
+
         /// <summary>The cached connection, or null.</summary>
         public MigrationConnection? Connection;
-
-        /// <summary>The running batch, or null.</summary>
-        public AsyncBatch? Batch;
-
-        /// <summary>A connection being made for a migration command, or null.</summary>
-        public PendingConnect? Connecting;
 
         /// <summary>Clients waiting for the end of the batch (Codis's blocked_list).</summary>
         public readonly List<(Client Client, BlockedState State)> Waiters = [];
 
-        /// <summary>True while a batch runs or is being set up: new migrations and SLOTSRESTORE-ASYNC are refused.</summary>
-        public bool Busy => Batch is not null || Connecting is not null;
+        /// <summary>The running batch, or null.</summary>
+        public AsyncBatch? Batch
+        {
+            get => _batch;
+            set
+            {
+                _batch = value;
+                db.AsyncMigrationRunning = Busy;
+            }
+        }
+
+        /// <summary>A connection being made for a migration command, or null.</summary>
+        public PendingConnect? Connecting
+        {
+            get => _connecting;
+            set
+            {
+                _connecting = value;
+                db.AsyncMigrationRunning = Busy;
+            }
+        }
+
+        /// <summary>
+        /// True while a batch runs or is being set up: new migrations are refused, and so is the target
+        /// side's SLOTSRESTORE-ASYNC (through <see cref="Database.AsyncMigrationRunning"/>).
+        /// </summary>
+        public bool Busy => _batch is not null || _connecting is not null;
     }
 
     /// <summary>A connection attempt in progress (made outside the lock).</summary>
@@ -67,11 +89,8 @@ internal sealed partial class AsyncMigrator
     {
         if (_dbs.Length <= db)
             Array.Resize(ref _dbs, Math.Max(db + 1, _server.Databases.Length));
-        return _dbs[db] ??= new DbState();
+        return _dbs[db] ??= new DbState(_server.Databases[db]);
     }
-
-    /// <summary>True while <paramref name="db"/> runs an async migration batch (the target side then refuses SLOTSRESTORE-ASYNC).</summary>
-    public bool IsMigrating(int db) => db < _dbs.Length && _dbs[db] is { Busy: true };
 
     /// <summary>
     /// True when a non-read-only command on <paramref name="key"/> must wait: the key, or a key with its
