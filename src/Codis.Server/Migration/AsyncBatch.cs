@@ -164,21 +164,22 @@ internal sealed class AsyncBatch
 
     /// <summary>
     /// Appends the current key's next message to <paramref name="output"/>, preceded on a fresh
-    /// connection by SLOTSRESTORE-ASYNC-AUTH/-SELECT (only when the key still exists, as Codis sends them
+    /// connection by SLOTSRESTORE-ASYNC-AUTH (with <paramref name="password"/>, when set) and -SELECT (only when the key still exists, as Codis sends them
     /// with the first key's first message). Returns the number of messages written (0 when the key
     /// disappeared before its turn). <paramref name="room"/> is what the chunk may still add before the
     /// connection's output reaches maxbytes.
     /// </summary>
-    public int Next(ReplyWriter output, long room, long nowMs, MigrationConnection? connection)
+    public int Next(ReplyWriter output, long room, long nowMs, MigrationConnection? connection, string password)
     {
         KeyStream stream = _streams[_head];
         int leading = 0;
         int mark = output.Length;
         if (connection is not null && !connection.Used && stream.Stage == KeyStream.StagePrepare)
         {
-            if (connection.Password.Length > 0)
+            // The source's own requirepass as it is now (the target must share it, quirk 36).
+            if (password.Length > 0)
             {
-                AsyncMessages.WriteAuth(output, connection.Password);
+                AsyncMessages.WriteAuth(output, System.Text.Encoding.UTF8.GetBytes(password));
                 leading++;
             }
             AsyncMessages.WriteSelect(output, connection.Db);

@@ -175,8 +175,7 @@ internal sealed partial class AsyncMigrator
             if (s.Connection is { } previous)
                 ReleaseConnection(pending.Db, s, previous, "interrupted: build new connection", replyWaiters: false);
             ServerLog.Warning($"slotsmgrt_async: create client {request.Host}:{request.Port} (DB={pending.Db}) OK");
-            var connection = new MigrationConnection(socket, _server, this, request.Host, request.Port, pending.Db,
-                Encoding.UTF8.GetBytes(_server.Config.RequirePass));
+            var connection = new MigrationConnection(socket, _server, this, request.Host, request.Port, pending.Db);
             connection.LastUseMs = _server.Now;
             connection.TimeoutMs = request.TimeoutMs;
             s.Connection = connection;
@@ -237,7 +236,7 @@ internal sealed partial class AsyncMigrator
             long pending = connection.PendingBytes;
             if (pending >= batch.MaxBytes && (msgs > 0 || connection.SendingMsgs > 0))
                 break;
-            msgs += batch.Next(connection.Output, batch.MaxBytes - pending, now, connection);
+            msgs += batch.Next(connection.Output, batch.MaxBytes - pending, now, connection, _server.Config.RequirePass);
             if (msgs < atLeast)
                 continue;
             if (Stopwatch.GetTimestamp() >= deadline)

@@ -28,7 +28,7 @@ internal sealed class MigrationConnection
     private long _inFlight;
 
     /// <summary>Wraps a connected socket.</summary>
-    public MigrationConnection(Socket socket, ServerContext server, AsyncMigrator owner, string host, int port, int db, byte[] password)
+    public MigrationConnection(Socket socket, ServerContext server, AsyncMigrator owner, string host, int port, int db)
     {
         _socket = socket;
         _server = server;
@@ -36,7 +36,6 @@ internal sealed class MigrationConnection
         Host = host;
         Port = port;
         Db = db;
-        Password = password;
     }
 
     /// <summary>The target host as given to the migration command.</summary>
@@ -47,9 +46,6 @@ internal sealed class MigrationConnection
 
     /// <summary>The database this connection migrates (SLOTSRESTORE-ASYNC-SELECT).</summary>
     public int Db { get; }
-
-    /// <summary>The source's requirepass when the connection was made ("" = none), sent with -ASYNC-AUTH.</summary>
-    public byte[] Password { get; }
 
     /// <summary>True once the leading AUTH/SELECT messages were generated (STATUS <c>used</c>).</summary>
     public bool Used { get; set; }

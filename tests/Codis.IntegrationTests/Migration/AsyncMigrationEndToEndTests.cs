@@ -404,4 +404,27 @@ public sealed class AsyncMigrationEndToEndTests : IClassFixture<MigrationPairFix
         Assert.True(acked.Sum() > forwardedToTarget);
         Assert.True(forwardedToTarget > 0);
     }
+
+    [Fact]
+    public void SlotsmgrtSlotAsync_SharedRequirepass_MigratesAndWrongPasswordInterrupts()
+    {
+        using ServerProcess source = ServerProcess.StartCodis("--requirepass", "pw1");
+        using ServerProcess same = ServerProcess.StartCodis("--requirepass", "pw1");
+        using ServerProcess other = ServerProcess.StartCodis("--requirepass", "pw2");
+        using RespConnection c = source.Connect();
+        Ok(c, "AUTH", "pw1");
+        Ok(c, "SET", "{p}a", "1");
+        Ok(c, "HSET", "{p}h", "f", "v");
+        int slot = SlotHash.Slot(B("p"));
+        // The target refuses the password (ACK -1 invalid password, connection closed): nothing moves.
+        Assert.Equal("-ERR interrupted: connection closed\r\n",
+            Encoding.UTF8.GetString(c.Send("SLOTSMGRTTAGSLOT-ASYNC", "127.0.0.1", I(other.Port), "5000", "0", "0", I(slot), "10")));
+        Assert.Equal(2, c.Command("DBSIZE").Integer);
+        RespValue r = c.Command("SLOTSMGRTTAGSLOT-ASYNC", "127.0.0.1", I(same.Port), "5000", "0", "0", I(slot), "10");
+        Assert.Equal("[2,0]", $"[{r[0].Integer},{r[1].Integer}]");
+        using RespConnection t = same.Connect();
+        Ok(t, "AUTH", "pw1");
+        Assert.Equal("1", t.Command("GET", "{p}a").Text);
+        Assert.Equal("v", t.Command("HGET", "{p}h", "f").Text);
+    }
 }

@@ -491,4 +491,18 @@ public sealed class AsyncSourceControlTests : IClassFixture<MigrationSourceFixtu
         Assert.Equal(":0\r\n", Raw(_c, "EXISTS", "{t}a", "{t}b"));
         Assert.Equal(":1\r\n", Raw(_c, "EXISTS", "{u}a"));
     }
+
+    [Fact]
+    public void SlotsmgrtOneAsync_SourceHasRequirepass_AuthThenSelectFirst()
+    {
+        using ServerProcess source = ServerProcess.StartCodis("--requirepass", "s3cret");
+        using RespConnection c = source.Connect();
+        Assert.Equal("+OK\r\n", Raw(c, "AUTH", "s3cret"));
+        FakeTarget t = Target(FakeTargetMode.AckAll);
+        Raw(c, "SET", "k", "v");
+        Assert.Equal(":1\r\n", Raw(c, "SLOTSMGRTONE-ASYNC", "127.0.0.1", P(t.Port), "5000", "0", "0", "k"));
+        Assert.Equal(["SLOTSRESTORE-ASYNC-AUTH", "s3cret"], t.Messages[0]);
+        Assert.Equal(["SLOTSRESTORE-ASYNC-SELECT", "0"], t.Messages[1]);
+        Assert.Equal(["SLOTSRESTORE-ASYNC", "delete", "k"], t.Messages[2]);
+    }
 }
