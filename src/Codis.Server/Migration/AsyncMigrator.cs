@@ -180,7 +180,16 @@ internal sealed partial class AsyncMigrator
             connection.TimeoutMs = request.TimeoutMs;
             s.Connection = connection;
             connection.Start();
-            RunBatch(pending.Db, s, request, null);
+            try
+            {
+                RunBatch(pending.Db, s, request, null);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A bug must not leave the caller waiting forever: report it like a command's failure.
+                ServerLog.Warning($"slotsmgrt_async: internal error starting a batch: {e}");
+                ReleaseConnection(pending.Db, s, connection, $"internal error: {e.GetType().Name}: {e.Message}");
+            }
         }
     }
 

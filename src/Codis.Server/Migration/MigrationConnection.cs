@@ -144,6 +144,15 @@ internal sealed class MigrationConnection
                 _owner.OnClosed(this, $"send failed: {e.Message}");
             }
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Logging.ServerLog.Warning($"slotsmgrt_async: internal error sending to the target: {e}");
+            lock (_server.Lock)
+            {
+                _sending = false;
+                _owner.OnClosed(this, $"internal error: {e.GetType().Name}");
+            }
+        }
     }
 
     private async Task ReceiveLoopAsync()
@@ -229,6 +238,12 @@ internal sealed class MigrationConnection
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
         {
             reason = e.Message;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug in handling an ACK must end this migration, not leave its waiters hanging.
+            Logging.ServerLog.Warning($"slotsmgrt_async: internal error handling the target's answer: {e}");
+            reason = $"internal error: {e.GetType().Name}";
         }
         lock (_server.Lock)
             _owner.OnClosed(this, reason);
