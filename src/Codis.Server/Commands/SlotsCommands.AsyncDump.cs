@@ -39,21 +39,22 @@ public static partial class SlotsCommands
     }
 
     /// <summary>
-    /// The keys a batch of the key variants covers (§6.2), in Codis's order: each given key once and, with
-    /// <paramref name="useTag"/>, right after the first key of each tag every existing key with that tag
-    /// crc (ordered as Codis's tagged_keys sorted set: by key bytes).
+    /// The keys a batch of the key variants covers (§6.2), in Codis's order: each of
+    /// <paramref name="keys"/> once and, with <paramref name="useTag"/>, right after the first key of each
+    /// tag every existing key with that tag crc (ordered as Codis's tagged_keys sorted set: by key bytes).
     /// </summary>
-    public static List<byte[]> AsyncBatchKeys(Database db, CommandContext c, int firstKey, bool useTag)
+    public static List<byte[]> AsyncBatchKeys(Database db, IEnumerable<byte[]> keys, bool useTag)
     {
-        var keys = new List<byte[]>();
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(keys);
+        var batch = new List<byte[]>();
         var seen = new HashSet<byte[]>(ByteArrayComparer.Instance);
         var tags = new HashSet<uint>();
-        for (int i = firstKey; i < c.Count; i++)
+        foreach (byte[] key in keys)
         {
-            byte[] key = c.ArgArray(i);
             if (!seen.Add(key))
                 continue;
-            keys.Add(key);
+            batch.Add(key);
             if (!useTag || !SlotHash.HasTag(key) || !tags.Add(SlotHash.TagCrc(key)))
                 continue;
             var group = new List<byte[]>(db.KeysWithTag(key));
@@ -61,10 +62,10 @@ public static partial class SlotsCommands
             foreach (byte[] k in group)
             {
                 if (seen.Add(k))
-                    keys.Add(k);
+                    batch.Add(k);
             }
         }
-        return keys;
+        return batch;
     }
 
     private static void AsyncDump(CommandContext c, bool useTag)
@@ -77,7 +78,10 @@ public static partial class SlotsCommands
             maxBulks = AsyncDumpDefaultMaxBulks;
 
         Database db = c.Db;
-        List<byte[]> keys = AsyncBatchKeys(db, c, 3, useTag);
+        var given = new byte[c.Count - 3][];
+        for (int i = 3; i < c.Count; i++)
+            given[i - 3] = c.ArgArray(i);
+        List<byte[]> keys = AsyncBatchKeys(db, given, useTag);
         // Codis creates every key's iterator (and estimate) first, then drains them in order.
         var streams = new List<KeyStream>(keys.Count);
         foreach (byte[] key in keys)

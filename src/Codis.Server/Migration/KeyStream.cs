@@ -22,6 +22,9 @@ namespace Codis.Server.Migration;
 /// </remarks>
 public sealed class KeyStream
 {
+    /// <summary>Stage numbers as SLOTSMGRT-ASYNC-STATUS reports them.</summary>
+    public const int StagePrepare = 0, StagePayload = 1, StageChunked = 2, StageFillTtl = 3, StageDone = 4;
+
     /// <summary>Command name of every message the source sends.</summary>
     public static ReadOnlySpan<byte> RestoreCommand => "SLOTSRESTORE-ASYNC"u8;
 
@@ -43,9 +46,6 @@ public sealed class KeyStream
         IsChunked = EstimatedMessages >= 2;
         ValueType = TypeNumber(value);
     }
-
-    /// <summary>Stage numbers as SLOTSMGRT-ASYNC-STATUS reports them.</summary>
-    public const int StagePrepare = 0, StagePayload = 1, StageChunked = 2, StageFillTtl = 3, StageDone = 4;
 
     /// <summary>
     /// The stream of <paramref name="key"/> in <paramref name="db"/>, or null when the key does not exist
@@ -96,6 +96,13 @@ public sealed class KeyStream
 
     /// <summary>Estimated chunk messages of a chunked value (0 when not chunked), fixed when the stream starts.</summary>
     public int ChunkedMessages { get; private set; }
+
+    /// <summary>
+    /// True once the first message was written, i.e. the key existed when its turn came: Codis counts such
+    /// keys as migrated (and deletes them on the source when the batch succeeds); a stream that ends
+    /// without ever writing is a key that vanished meanwhile.
+    /// </summary>
+    public bool Found { get; private set; }
 
     /// <summary>True when <see cref="Stage"/> is done: <see cref="WriteNext"/> will write nothing more.</summary>
     public bool IsDone => Stage == StageDone;
@@ -195,6 +202,7 @@ public sealed class KeyStream
         _value = StringValue.TryGet(value, out ReadOnlySpan<byte> s) ? s.ToArray() : value;
         ExpireAtMs = expireAt;
         ValueType = TypeNumber(value);
+        Found = true;
         output.Array(3);
         output.Bulk(RestoreCommand);
         output.Bulk("delete"u8);
@@ -329,42 +337,4 @@ public sealed class KeyStream
     // Codis counts an argument's bytes, but 8 for a value it holds as an integer object.
     private static long ArgBytes(byte[] arg) =>
         arg.Length <= 20 && RequestParser.TryParseLong(arg, out _) ? 8 : arg.Length;
-}
-
-/// <summary>The connection-level messages the source sends first on a new migration connection (§6.3).</summary>
-public static class AsyncMessages
-{
-    /// <summary>Command name of the acknowledgement the target answers with.</summary>
-    public static ReadOnlySpan<byte> AckCommand => "SLOTSRESTORE-ASYNC-ACK"u8;
-
-    /// <summary><c>SLOTSRESTORE-ASYNC-AUTH password</c>: sent only when the source has a requirepass.</summary>
-    public static void WriteAuth(ReplyWriter output, ReadOnlySpan<byte> password)
-    {
-        ArgumentNullException.ThrowIfNull(output);
-        output.Array(2);
-        output.Bulk("SLOTSRESTORE-ASYNC-AUTH"u8);
-        output.Bulk(password);
-    }
-
-    /// <summary><c>SLOTSRESTORE-ASYNC-SELECT db</c>.</summary>
-    public static void WriteSelect(ReplyWriter output, int db)
-    {
-        ArgumentNullException.ThrowIfNull(output);
-        output.Array(2);
-        output.Bulk("SLOTSRESTORE-ASYNC-SELECT"u8);
-        output.BulkInteger(db);
-    }
-
-    /// <summary>
-    /// The target's answer (§6.6): <c>SLOTSRESTORE-ASYNC-ACK code message</c>, an array of three bulk
-    /// strings (the code too is a bulk string).
-    /// </summary>
-    public static void WriteAck(ReplyWriter output, int code, ReadOnlySpan<byte> message)
-    {
-        ArgumentNullException.ThrowIfNull(output);
-        output.Array(3);
-        output.Bulk(AckCommand);
-        output.BulkInteger(code);
-        output.Bulk(message);
-    }
 }

@@ -144,6 +144,36 @@ public sealed class AsyncRestoreTests : IClassFixture<CodisFixture>, IDisposable
         Assert.Equal("*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\n7\r\n", Raw("LRANGE", "l1", "0", "-1"));
     }
 
+    // Payloads produced by codis-server 3.2.11 (spec server.md §7.9), what a real source sends in "object".
+    [Theory]
+    [InlineData("000568656c6c6f07009c400a856dfef510", "GET", "hello")]
+    [InlineData("00c13930070062a63fd49b36dda3", "GET", "12345")]
+    [InlineData("00c30928016161e01b000161610700303bfa59a6ef5607", "GET", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
+    [InlineData("0e01131300000010000000030000016103016203f8ff0700a7cc3d2b350765e8", "LRANGE", "a,b,7")]
+    [InlineData("0b0e020000000300000001000200030007005a30891165a49801", "SMEMBERS", "1,2,3")]
+    [InlineData("0202017901780700f3edbecebbfa69ea", "SMEMBERS", "x,y")]
+    [InlineData("0d11110000000d0000000200000166030176ff0700ff2747b3e74e9dd3", "HGETALL", "f,v")]
+    [InlineData("0c181800000015000000040000016d0303312e3505016e03f3ff07001cdc7fdd25a54f98", "ZRANGE", "m,1.5,n,2")]
+    [InlineData("04010166c3094046017878e039000178780700c15e40ac269832db", "HGETALL",
+        "f,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")]
+    [InlineData("0e01c32a3b043b0000003520031a0800000568656c6c6f0705776f726c640703666f6f050362617205e00d170172ff07008f8537af4d0c363a",
+        "LRANGE", "hello,world,foo,bar,hello,world,foo,bar")]
+    public void SlotsRestoreAsync_Object_Codis32Payloads_Restored(string hex, string read, string expected)
+    {
+        byte[] payload = Convert.FromHexString(hex);
+        Assert.Equal(Ok1, Encoding.UTF8.GetString(_c.SendBytes(B("SLOTSRESTORE-ASYNC"), B("object"), B("k"), B("0"), payload)));
+        RespValue v = read switch
+        {
+            "LRANGE" => _c.Command("LRANGE", "k", "0", "-1"),
+            "ZRANGE" => _c.Command("ZRANGE", "k", "0", "-1", "WITHSCORES"),
+            _ => _c.Command(read, "k"),
+        };
+        IEnumerable<string> items = v.Type == RespType.Array ? v.Children!.Select(x => x.Text!) : [v.Text!];
+        if (read == "SMEMBERS")
+            items = items.Order(StringComparer.Ordinal);
+        Assert.Equal(expected, string.Join(",", items));
+    }
+
     [Fact]
     public void SlotsRestoreAsync_Object_BadChecksum_ErrorAckAndClose()
     {
@@ -174,6 +204,17 @@ public sealed class AsyncRestoreTests : IClassFixture<CodisFixture>, IDisposable
         var w = new RdbWriter();
         w.WriteRaw(typeAndBody);
         return DumpPayload.Seal(w);
+    }
+
+    [Fact]
+    public void SlotsRestoreAsync_StrtollNumbers_AcceptedAsCodis()
+    {
+        Assert.Equal(Ok1, Raw("SLOTSRESTORE-ASYNC", "string", "a", "+60000", "v"));
+        Assert.InRange(long.Parse(Raw("PTTL", "a")[1..^2]), 1, 60000);
+        Assert.Equal(Ok1, Raw("SLOTSRESTORE-ASYNC", "string", "b", "", "v"));
+        Assert.Equal(":-1\r\n", Raw("PTTL", "b"));
+        Assert.Equal(Ack(0, "1"), Raw("SLOTSRESTORE-ASYNC", "list", "c", "00", "007", "x"));
+        Assert.Equal(Ack(0, "OK"), Raw("SLOTSRESTORE-ASYNC-SELECT", "+0"));
     }
 
     [Fact]
@@ -257,6 +298,35 @@ public sealed class AsyncRestoreTests : IClassFixture<CodisFixture>, IDisposable
         AssertErrorAck("wrong number of arguments (argc=6,cmd=hash)", "SLOTSRESTORE-ASYNC", "hash", "k", "0", "1", "f");
         AssertErrorAck("wrong number of arguments (argc=6,cmd=zset)", "SLOTSRESTORE-ASYNC", "zset", "k", "0", "1", "m");
         Assert.Equal("-ERR wrong number of arguments for 'slotsrestore-async' command\r\n", Raw("SLOTSRESTORE-ASYNC"));
+    }
+
+    [Fact]
+    public void SlotsRestoreAsync_PipelinedMessages_OneAckEachInOrder()
+    {
+        var batch = new List<byte>();
+        batch.AddRange(RespConnection.Encode("SLOTSRESTORE-ASYNC", "delete", "p"));
+        batch.AddRange(RespConnection.Encode("SLOTSRESTORE-ASYNC", "list", "p", "0", "3", "a", "b"));
+        batch.AddRange(RespConnection.Encode("SLOTSRESTORE-ASYNC", "list", "p", "0", "3", "c"));
+        batch.AddRange(RespConnection.Encode("SLOTSRESTORE-ASYNC", "expire", "p", "0"));
+        _c.SendRaw(batch.ToArray());
+        Assert.Equal(Ack(0, "0"), Encoding.UTF8.GetString(_c.ReadReply()));
+        Assert.Equal(Ack(0, "2"), Encoding.UTF8.GetString(_c.ReadReply()));
+        Assert.Equal(Ack(0, "3"), Encoding.UTF8.GetString(_c.ReadReply()));
+        Assert.Equal(Ack(0, "1"), Encoding.UTF8.GetString(_c.ReadReply()));
+    }
+
+    [Fact]
+    public void SlotsRestoreAsync_ErrorThenPipelinedMessage_LaterMessageNotExecuted()
+    {
+        using RespConnection c = _fixture.Server.Connect();
+        var batch = new List<byte>();
+        batch.AddRange(RespConnection.Encode("SLOTSRESTORE-ASYNC", "expire", "missing", "0"));
+        batch.AddRange(RespConnection.Encode("SLOTSRESTORE-ASYNC", "string", "after", "0", "v"));
+        c.SendRaw(batch.ToArray());
+        Assert.Equal(Ack(-1, "the specified key doesn't exist (missing)"), Encoding.UTF8.GetString(c.ReadReply()));
+        Assert.True(c.IsClosedByServer(TimeSpan.FromSeconds(10)));
+        Assert.False(c.HasBufferedData);
+        Assert.Equal(":0\r\n", Raw("EXISTS", "after"));
     }
 
     [Fact]

@@ -72,7 +72,9 @@ public sealed class KeyStreamTests
         Assert.False(stream.IsChunked);
         Assert.Equal(-1, stream.ExpireAtMs);
         Assert.Equal(KeyStream.StagePrepare, stream.Stage);
+        Assert.False(stream.Found);
         Assert.Equal("SLOTSRESTORE-ASYNC delete s", Next(stream));
+        Assert.True(stream.Found);
         Assert.Equal(KeyStream.StagePayload, stream.Stage);
         Assert.Equal("SLOTSRESTORE-ASYNC string s 0 hello", Next(stream));
         Assert.Equal(KeyStream.StageDone, stream.Stage);
@@ -162,6 +164,7 @@ public sealed class KeyStreamTests
         Db.Delete(B("s"));
         Assert.Null(Next(stream));
         Assert.True(stream.IsDone);
+        Assert.False(stream.Found);
     }
 
     [Fact]
