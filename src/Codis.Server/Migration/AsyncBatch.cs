@@ -20,7 +20,6 @@ internal sealed class AsyncBatch
     private readonly HashSet<uint> _tags = [];
     private readonly List<KeyStream> _streams = [];
     private int _head;
-    private bool _headStarted;
 
     /// <summary>Creates an empty batch of <paramref name="db"/>.</summary>
     public AsyncBatch(Database db, int slot, bool useTag, long timeoutMs, int maxBulks, long maxBytes)
@@ -149,7 +148,7 @@ internal sealed class AsyncBatch
             KeyStream stream = _streams[_head];
             if (stream.Stage != KeyStream.StageDone)
                 return true;
-            if (_headStarted)
+            if (stream.Found)
             {
                 RemovedKeys.Add(stream.Key);
                 if (stream.IsChunked)
@@ -157,7 +156,6 @@ internal sealed class AsyncBatch
             }
             _streams[_head] = null!;
             _head++;
-            _headStarted = false;
         }
         return false;
     }
@@ -193,7 +191,6 @@ internal sealed class AsyncBatch
         }
         if (leading > 0)
             connection!.Used = true;
-        _headStarted = true;
         return 1 + leading;
     }
 
