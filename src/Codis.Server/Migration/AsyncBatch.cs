@@ -47,9 +47,6 @@ internal sealed class AsyncBatch
     /// <summary>Sum of the per-key message estimates.</summary>
     public long EstimateMsgs { get; private set; }
 
-    /// <summary>Number of keys of the batch (existing or not).</summary>
-    public int KeyCount => _keys.Count;
-
     /// <summary>Keys whose messages were all generated (deleted on the source at the end).</summary>
     public List<byte[]> RemovedKeys { get; } = [];
 
