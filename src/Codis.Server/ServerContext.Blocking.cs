@@ -54,6 +54,44 @@ public sealed partial class ServerContext
         }
     }
 
+    /// <summary>
+    /// Holds back <paramref name="client"/>'s further requests until <see cref="CompleteDeferred"/>: its
+    /// current command's reply is written later by someone else (quirk 33: the async migration caller
+    /// is really blocked, so its pipelined commands are answered after the migration's reply).
+    /// </summary>
+    internal BlockedState DeferReply(Client client, CommandDef cmd)
+    {
+        var state = new BlockedState
+        {
+            Command = cmd,
+            Args = new ArgList(),
+            Db = client.DbIndex,
+            Keys = [],
+            DeadlineMs = 0,
+            NullArrayOnTimeout = false,
+            DeferredReply = true,
+        };
+        client.Blocked = state;
+        return state;
+    }
+
+    /// <summary>
+    /// The writer for the deferred reply of <paramref name="client"/>, or null when it no longer waits for
+    /// <paramref name="state"/> (it disconnected or was killed: the reply is dropped). The caller writes the
+    /// reply, then calls <see cref="CompleteDeferred"/>.
+    /// </summary>
+    internal static ReplyWriter? DeferredOutput(Client client, BlockedState state)
+        => ReferenceEquals(client.Blocked, state) ? client.Output : null;
+
+    /// <summary>Releases a client after its deferred reply was written and sends it.</summary>
+    internal void CompleteDeferred(Client client, BlockedState state)
+    {
+        if (!ReferenceEquals(client.Blocked, state))
+            return;
+        Unblock(client);
+        client.Wake();
+    }
+
     private void TimeoutBlocked(Client client, BlockedState state)
     {
         lock (Lock)
@@ -76,7 +114,8 @@ public sealed partial class ServerContext
         if (state is null)
             return;
         client.Blocked = null;
-        _blockedCount--;
+        if (!state.DeferredReply)
+            _blockedCount--;
         state.Timer?.Dispose();
         if (_blocking.Length > state.Db && _blocking[state.Db] is { } map)
         {
@@ -97,7 +136,7 @@ public sealed partial class ServerContext
     public bool UnblockWith(Client client, string? error)
     {
         BlockedState? state = client.Blocked;
-        if (state is null || !state.Interruptible)
+        if (state is null || !state.Interruptible || state.DeferredReply)
             return false;
         if (error is not null)
             client.Output.Error(error);

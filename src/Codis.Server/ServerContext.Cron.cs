@@ -73,6 +73,9 @@ public sealed partial class ServerContext
                 CloseIdleClients();
             if (_cronRuns % Math.Max(1, Config.Hz) == 0)
                 TrimWhenIdle();
+            // Async migration: batch timeouts and idle connections, checked once a second as in Codis.
+            if (_cronRuns % Math.Max(1, Config.Hz) == 0)
+                _asyncMigrator?.Cron();
             CronTick?.Invoke();
         }
     }

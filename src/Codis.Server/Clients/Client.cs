@@ -177,4 +177,11 @@ public sealed class BlockedState
 
     /// <summary>The timeout timer, disposed on unblock.</summary>
     public ITimer? Timer { get; set; }
+
+    /// <summary>
+    /// True when the client waits for a reply that another part of the server writes later (an async
+    /// slot migration and its FENCE callers), not for keys: not counted in <c>blocked_clients</c> and
+    /// not released by CLIENT UNBLOCK.
+    /// </summary>
+    public bool DeferredReply { get; init; }
 }

@@ -21,6 +21,7 @@ public static partial class SlotsCommands
         t.Add("slotsdel", -2, Write, 0, 0, 0, SlotsDel);
         t.Add("slotshashkey", -1, ReadOnly | Fast, 0, 0, 0, SlotsHashKey);
         t.Add("slotscheck", 0, ReadOnly, 0, 0, 0, SlotsCheck);
+        RegisterAsyncSource(t);
         RegisterAsyncDump(t);
         RegisterAsyncRestore(t);
         RegisterMigrate(t);
