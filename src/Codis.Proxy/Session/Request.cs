@@ -113,6 +113,11 @@ internal sealed class Request
         {
             Reply = new byte[64];
         }
+        if (ArgOffsets.Length > 1024)
+        {
+            ArgOffsets = new int[8];
+            ArgLengths = new int[8];
+        }
         Length = 0;
         ArgCount = 0;
         Parent = null;
