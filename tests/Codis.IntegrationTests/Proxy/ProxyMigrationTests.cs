@@ -145,4 +145,33 @@ public sealed class ProxyMigrationTests(TwoServersFixture servers) : IClassFixtu
             Assert.Equal("$3\r\nsrc\r\n", Raw(c, "GET", key));
         }
     }
+
+    [Fact]
+    public void Replica_LoadingReply_SkippedUntilInfoSaysLoaded()
+    {
+        var loading = 1;
+        using var replica = new ScriptedBackend(args => args[0].ToUpperInvariant() switch
+        {
+            "INFO" => Volatile.Read(ref loading) == 1 ? "$9\r\nloading:1\r\n" : "$9\r\nloading:0\r\n",
+            _ => Volatile.Read(ref loading) == 1 ? "-LOADING Redis is loading the dataset in memory\r\n" : "$7\r\nreplica\r\n",
+        });
+        servers.FlushAll();
+        using var proxy = new ProxyHarness(new Codis.Proxy.Routing.RouterOptions { BackendPingPeriod = TimeSpan.FromSeconds(1) });
+        proxy.FillHalves(servers.AddrA, servers.AddrB);
+        var key = ProxyHarness.KeyIn(0, 512, "ld");
+        using (var a = servers.A.Connect())
+        {
+            a.Send("SET", key, "master");
+        }
+        proxy.Fill(new Slot { Id = ProxyHarness.SlotOf(key), BackendAddr = servers.AddrA, ReplicaGroups = [[replica.Addr]] });
+        using var c = proxy.Connect();
+        // The LOADING error is delivered once, then the replica is stale and reads go to the master.
+        Assert.True(ProxyHarness.WaitUntil(() => Raw(c, "GET", key).StartsWith("-LOADING", StringComparison.Ordinal), TimeSpan.FromSeconds(10)));
+        Assert.Equal("$6\r\nmaster\r\n", Raw(c, "GET", key));
+        Assert.Equal("$6\r\nmaster\r\n", Raw(c, "GET", key));
+        // The keep-alive asks the stale replica for INFO; once loaded, it serves reads again.
+        Volatile.Write(ref loading, 0);
+        Assert.True(ProxyHarness.WaitUntil(() => Raw(c, "GET", key) == "$7\r\nreplica\r\n", TimeSpan.FromSeconds(10)));
+        Assert.Contains(replica.Requests, r => r[0] == "INFO");
+    }
 }
