@@ -1,0 +1,315 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Codis.Proxy.Routing;
+using Codis.Proxy.Stats;
+using Microsoft.Extensions.Logging;
+
+namespace Codis.Proxy.Session;
+
+/// <summary>
+/// One client connection (proxy.md §5): a reader that decodes and dispatches requests, and a writer that
+/// writes the replies strictly in request order, joined by an ordered queue. Dispatch is asynchronous: a
+/// request held by a locked slot or waiting for a migration step does not stop the reader; only later
+/// requests of this session for the same slot wait behind it, so per-slot order is kept (quirks.md A.10).
+/// </summary>
+internal sealed partial class Session
+{
+    private const int FlushThreshold = 64 * 1024;
+    private const int MaxPooledRequests = 1024;
+
+    private readonly Socket _socket;
+    private readonly Router _router;
+    private readonly RouterOptions _options;
+    private readonly ProxyStats _stats;
+    private readonly ILogger _logger;
+    private readonly SessionServer _server;
+    private readonly object _lock = new();            // _queue and _free
+    private readonly Queue<Request> _queue = new();
+    private readonly Stack<Request> _free = new();
+    private readonly object _dispatchLock = new();    // _deferred
+    private readonly List<Request> _deferred = [];
+    private readonly AsyncSignal _signal = new();
+    private byte[] _output = new byte[16 * 1024];
+    private int _outputLength;
+    private volatile bool _readerDone;
+    private volatile bool _closed;
+    private bool _authorized;
+    private int _db;
+    private uint _rng;
+    private long _lastReceiveTicks;
+    private long _sendStartTicks;
+
+    /// <summary>Creates a session on an accepted socket.</summary>
+    public Session(Socket socket, Router router, RouterOptions options, ProxyStats stats, ILogger logger, SessionServer server)
+    {
+        _socket = socket;
+        _router = router;
+        _options = options;
+        _stats = stats;
+        _logger = logger;
+        _server = server;
+        _authorized = options.SessionAuth.Length == 0;
+        _rng = (uint)Environment.TickCount ^ (uint)socket.GetHashCode() | 1;
+        _lastReceiveTicks = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>True once the client is gone: read-only requests still queued at backends are dropped.</summary>
+    public bool IsClosed => _closed;
+
+    /// <summary>Runs the session until the client leaves; never throws.</summary>
+    public async Task RunAsync()
+    {
+        var writer = WriteLoopAsync();
+        try
+        {
+            await ReadLoopAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
+        {
+            // Client reset or timeout: the writer drains what it can.
+        }
+        catch (Exception e)
+        {
+            Log.SessionFailed(_logger, e);
+        }
+        finally
+        {
+            _readerDone = true;
+            _signal.Set();
+        }
+        await writer.ConfigureAwait(false);
+    }
+
+    /// <summary>Closes the socket (idle or stalled client); the loops end on their own.</summary>
+    public void Abort()
+    {
+        _closed = true;
+        _socket.Dispose();
+        _signal.Set();
+    }
+
+    /// <summary>Timeout duty, called once a second by the server.</summary>
+    public void Tick(long now)
+    {
+        var recv = _options.SessionRecvTimeout;
+        if (recv > TimeSpan.Zero && now - Volatile.Read(ref _lastReceiveTicks) > recv.TotalSeconds * Stopwatch.Frequency)
+        {
+            Abort();
+            return;
+        }
+        var send = Volatile.Read(ref _sendStartTicks);
+        var limit = _options.SessionSendTimeout;
+        if (send != 0 && limit > TimeSpan.Zero && now - send > limit.TotalSeconds * Stopwatch.Frequency)
+        {
+            Abort();
+        }
+    }
+
+    /// <summary>A request (or a whole split request) of this session completed: wake the writer.</summary>
+    public void OnRequestDone() => _signal.Set();
+
+    private int NextSeed()
+    {
+        var x = _rng;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        _rng = x;
+        return (int)(x & 0xFFFF);
+    }
+
+    private Request Rent()
+    {
+        lock (_lock)
+        {
+            if (_free.TryPop(out var r))
+            {
+                return r;
+            }
+        }
+        return new Request { Owner = this };
+    }
+
+    private void Return(Request r)
+    {
+        for (var i = 0; i < r.SubCount; i++)
+        {
+            var sub = r.Subs[i];
+            r.Subs[i] = null!;
+            Return(sub);
+        }
+        r.Reset();
+        lock (_lock)
+        {
+            if (_free.Count < MaxPooledRequests)
+            {
+                _free.Push(r);
+            }
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var buffer = new byte[16 * 1024];
+        int start = 0, end = 0;
+        long needed = 0;
+        var next = Rent();
+        while (true)
+        {
+            if (end == buffer.Length)
+            {
+                if (start > 0)
+                {
+                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                    end -= start;
+                    needed = Math.Max(0, needed - start);
+                    start = 0;
+                }
+                else
+                {
+                    Array.Resize(ref buffer, (int)Math.Min(Array.MaxLength, Math.Max(needed, buffer.Length * 2L)));
+                }
+            }
+            var n = await _socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None).ConfigureAwait(false);
+            if (n == 0)
+            {
+                return;
+            }
+            end += n;
+            Volatile.Write(ref _lastReceiveTicks, Stopwatch.GetTimestamp());
+            if (end < needed)
+            {
+                continue;
+            }
+            needed = 0;
+            var queued = false;
+            while (start < end)
+            {
+                var result = RequestDecoder.Decode(buffer.AsSpan(start, end - start), next, out var consumed, out var need, out var error);
+                if (result == DecodeResult.Incomplete)
+                {
+                    needed = need == 0 ? 0 : start + need;
+                    break;
+                }
+                if (result == DecodeResult.Error)
+                {
+                    Log.DecodeFailed(_logger, error!);
+                    return;
+                }
+                start += consumed;
+                if (result == DecodeResult.Empty)
+                {
+                    continue;
+                }
+                var request = next;
+                next = Rent();
+                queued = true;
+                if (!Accept(request))
+                {
+                    _signal.Set();
+                    return;
+                }
+            }
+            if (queued)
+            {
+                _signal.Set();
+            }
+            if (start == end)
+            {
+                start = end = 0;
+            }
+            else if (needed > buffer.Length)
+            {
+                Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                end -= start;
+                needed -= start;
+                start = 0;
+                if (needed > buffer.Length)
+                {
+                    Array.Resize(ref buffer, (int)Math.Min(Array.MaxLength, needed));
+                }
+            }
+        }
+    }
+
+    /// <summary>Queues and handles one decoded request; false ends the reader.</summary>
+    private bool Accept(Request r)
+    {
+        _stats.IncrementTotal();
+        r.StartTicks = Stopwatch.GetTimestamp();
+        r.Db = _db;
+        r.Seed = NextSeed();
+        lock (_lock)
+        {
+            if (_options.SessionMaxPipeline > 0 && _queue.Count >= _options.SessionMaxPipeline)
+            {
+                // Codis: too many pipelined requests; this one gets no reply and the session closes.
+                Log.TooManyPipelined(_logger, _queue.Count);
+                return false;
+            }
+            _queue.Enqueue(r);
+        }
+        var keepReading = Handle(r);
+        if (_options.SessionBreakOnFailure && r.IsDone && r.Error is not null)
+        {
+            return false;
+        }
+        return keepReading;
+    }
+
+    /// <summary>
+    /// Hands a request to the router in this session's per-slot order: when an earlier request of this
+    /// session for the same slot is still held or migrating, this one waits behind it.
+    /// </summary>
+    private void Submit(Request r)
+    {
+        lock (_dispatchLock)
+        {
+            foreach (var d in _deferred)
+            {
+                if (d.Slot == r.Slot)
+                {
+                    _deferred.Add(r);
+                    return;
+                }
+            }
+            r.InRouter = true;
+            _deferred.Add(r);
+        }
+        if (_router.Dispatch(r))
+        {
+            OnDispatched(r);
+        }
+    }
+
+    /// <summary>The router is done with a request (forwarded or failed): let the next one of its slot go.</summary>
+    public void OnDispatched(Request done)
+    {
+        var r = done;
+        while (true)
+        {
+            Request? next = null;
+            lock (_dispatchLock)
+            {
+                _deferred.Remove(r);
+                foreach (var d in _deferred)
+                {
+                    if (d.Slot == r.Slot)
+                    {
+                        if (!d.InRouter)
+                        {
+                            d.InRouter = true;
+                            next = d;
+                        }
+                        break;
+                    }
+                }
+            }
+            if (next is null || !_router.Dispatch(next))
+            {
+                return;
+            }
+            r = next;
+        }
+    }
+}
