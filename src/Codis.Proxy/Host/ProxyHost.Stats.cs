@@ -36,9 +36,9 @@ public sealed partial class ProxyHost
                     OpStr = c.OpStr,
                     Calls = c.Calls,
                     Usecs = c.Usecs,
-                    UsecsPercall = c.Calls == 0 ? 0 : c.Usecs / c.Calls,
+                    UsecsPercall = c.UsecsPerCall,
                     Fails = c.Fails,
-                    RedisErrType = c.RedisErrors,
+                    RedisErrType = c.RedisErrType,
                 });
             }
             list.Sort((a, b) => string.CompareOrdinal(a.OpStr, b.OpStr));
@@ -52,14 +52,14 @@ public sealed partial class ProxyHost
             {
                 Servers = servers,
                 Masters = masters?.ToDictionary(kv => kv.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), kv => kv.Value),
-                Switched = Router.HasSwitched,
+                Switched = Router.HasSwitchedSlots(),
             },
             Ops = new OpsStats
             {
                 Total = s.OpsTotal,
                 Fails = s.OpsFails,
                 Redis = new RedisErrorStats { Errors = s.OpsRedisErrors },
-                Qps = s.OpsQps,
+                Qps = s.Qps,
                 Cmd = cmds,
             },
             Sessions = new SessionStats { Total = s.SessionsTotal, Alive = s.SessionsAlive },

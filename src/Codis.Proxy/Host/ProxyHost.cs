@@ -36,7 +36,6 @@ public sealed partial class ProxyHost : IAsyncDisposable
     private AdminServer? _admin;
     private SessionServer? _sessions;
     private SysUsage? _usage;
-    private Timer? _keepAlive;
     private MetricsReporters? _metrics;
     private bool _online;
     private bool _closed;
@@ -146,14 +145,9 @@ public sealed partial class ProxyHost : IAsyncDisposable
         _logger.LogWarning("admin start service on {Addr}", BoundAdminAddr);
 
         _usage = new SysUsage();
-        _sessions = new SessionServer(Router, Stats, Log.CreateLogger("session"));
+        _sessions = new SessionServer(Router, Router.Options, Stats, Log.CreateLogger("session"));
         _sessions.Start(_proxyListener);
         _logger.LogWarning("proxy start service on {Addr}", BoundProxyAddr);
-        if (!Config.BackendPingPeriod.IsZero)
-        {
-            TimeSpan period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, Config.BackendPingPeriod.ToTimeSpan().Ticks));
-            _keepAlive = new Timer(_ => Router.KeepAlive(), null, period, period);
-        }
         _metrics = new MetricsReporters(this, Log.CreateLogger("metrics"));
         _metrics.Start();
     }
@@ -168,8 +162,15 @@ public sealed partial class ProxyHost : IAsyncDisposable
                 throw new ApiException(ClosedError);
             if (_online)
                 return;
+            try
+            {
+                Router.Start();
+            }
+            catch (RouterException e)
+            {
+                throw new ApiException(e.Message);
+            }
             _online = true;
-            Router.Start();
         }
         _logger.LogWarning("proxy is online");
     }
@@ -188,12 +189,12 @@ public sealed partial class ProxyHost : IAsyncDisposable
         }
         _logger.LogWarning("proxy is closing");
         _metrics?.Dispose();
-        _keepAlive?.Dispose();
         _sessions?.Dispose();
         _proxyListener?.Dispose();
         if (Config.ProtoType is "unix" or "unixpacket")
             TryDelete(Config.ProxyAddr);
         Router.Close();
+        Stats.Dispose();
         _usage?.Dispose();
         // The admin server stops after this call returns, so the shutdown route still gets its reply.
         _ = Task.Run(async () =>
@@ -215,20 +216,13 @@ public sealed partial class ProxyHost : IAsyncDisposable
             if (_closed)
                 throw new ApiException(ClosedError);
         }
-        foreach (Slot s in slots)
+        try
         {
-            if (s.Id is < 0 or >= 1024)
-                throw new ApiException("use of invalid slot id");
-            if (s.ForwardMethod is not (0 or 1))
-                throw new ApiException("use of invalid forwarder method");
-            try
-            {
-                Router.FillSlot(s);
-            }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-            {
-                throw new ApiException(e.Message);
-            }
+            Router.FillSlots(slots);
+        }
+        catch (RouterException e)
+        {
+            throw new ApiException(e.Message);
         }
     }
 

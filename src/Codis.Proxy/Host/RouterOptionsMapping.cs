@@ -9,10 +9,8 @@ public static class RouterOptionsMapping
     /// <summary>Maps the validated configuration to <see cref="RouterOptions"/>.</summary>
     public static RouterOptions ToRouterOptions(this ProxyConfig c) => new()
     {
-        ProductName = c.ProductName,
         ProductAuth = c.ProductAuth,
         SessionAuth = c.SessionAuth,
-        ProxyDataCenter = c.ProxyDataCenter,
         ProxyMaxClients = ClampInt(c.ProxyMaxClients),
         BackendPingPeriod = c.BackendPingPeriod.ToTimeSpan(),
         BackendRecvBufsize = ClampInt(c.BackendRecvBufsize.Bytes),
@@ -23,14 +21,14 @@ public static class RouterOptionsMapping
         BackendPrimaryOnly = c.BackendPrimaryOnly,
         BackendPrimaryParallel = ClampInt(c.BackendPrimaryParallel),
         BackendReplicaParallel = ClampInt(c.BackendReplicaParallel),
-        BackendKeepAlivePeriod = c.BackendKeepAlivePeriod.ToTimeSpan(),
+        BackendKeepalivePeriod = c.BackendKeepAlivePeriod.ToTimeSpan(),
         BackendNumberDatabases = ClampInt(c.BackendNumberDatabases),
         SessionRecvBufsize = ClampInt(c.SessionRecvBufsize.Bytes),
         SessionRecvTimeout = c.SessionRecvTimeout.ToTimeSpan(),
         SessionSendBufsize = ClampInt(c.SessionSendBufsize.Bytes),
         SessionSendTimeout = c.SessionSendTimeout.ToTimeSpan(),
         SessionMaxPipeline = ClampInt(c.SessionMaxPipeline),
-        SessionKeepAlivePeriod = c.SessionKeepAlivePeriod.ToTimeSpan(),
+        SessionKeepalivePeriod = c.SessionKeepAlivePeriod.ToTimeSpan(),
         SessionBreakOnFailure = c.SessionBreakOnFailure,
     };
 
