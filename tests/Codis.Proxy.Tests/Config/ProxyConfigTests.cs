@@ -209,7 +209,7 @@ public sealed class ProxyConfigTests
             session_keepalive_period = "7s"
             session_break_on_failure = true
             """);
-        Routing.RouterOptions o = c.ToRouterOptions();
+        Codis.Proxy.Routing.RouterOptions o = c.ToRouterOptions();
         Assert.Equal(("pa", "sa", 12), (o.ProductAuth, o.SessionAuth, o.ProxyMaxClients));
         Assert.Equal(TimeSpan.FromSeconds(2), o.BackendPingPeriod);
         Assert.Equal((1024, 2048, 3072, 4096), (o.BackendRecvBufsize, o.BackendSendBufsize, o.SessionRecvBufsize, o.SessionSendBufsize));
