@@ -52,7 +52,8 @@ public sealed class MetricsReporters(ProxyHost host, ILogger logger) : IDisposab
         Tag("token", host.Model.Token);
         sb.Append(' ');
         bool first = true;
-        foreach ((string k, double v) in MetricFields.Read(stats, runtime))
+        // The Go client writes fields sorted by name, as it does tags.
+        foreach ((string k, double v) in MetricFields.Read(stats, runtime).OrderBy(f => f.Key, StringComparer.Ordinal))
         {
             if (!first)
                 sb.Append(',');
