@@ -41,6 +41,7 @@ public sealed partial class ProxyHost : IAsyncDisposable
     private bool _closed;
     private string[]? _sentinelServers;
     private Dictionary<int, string>? _sentinelMasters;
+    private Ha.SentinelWatcher? _watcher;
 
     /// <summary>Creates the host; nothing listens until <see cref="StartAsync"/>.</summary>
     public ProxyHost(ProxyConfig config, CodisLog log)
@@ -188,6 +189,8 @@ public sealed partial class ProxyHost : IAsyncDisposable
             _closed = true;
         }
         _logger.LogWarning("proxy is closing");
+        lock (_lock)
+            _watcher?.Dispose();
         _metrics?.Dispose();
         _sessions?.Dispose();
         _proxyListener?.Dispose();
@@ -238,9 +241,9 @@ public sealed partial class ProxyHost : IAsyncDisposable
             if (_closed)
                 throw new ApiException(ClosedError);
             _sentinelServers = servers?.ToArray();
-            _sentinelMasters = null;
+            _logger.LogWarning("set sentinels = [{Servers}]", string.Join(" ", servers ?? []));
+            RewatchLocked();
         }
-        _logger.LogWarning("set sentinels = [{Servers}]", string.Join(" ", servers ?? []));
     }
 
     /// <summary>Restarts the sentinel watcher with the stored list.</summary>
@@ -253,9 +256,57 @@ public sealed partial class ProxyHost : IAsyncDisposable
             if (_closed)
                 throw new ApiException(ClosedError);
             servers = _sentinelServers;
-            _sentinelMasters = null;
+            _logger.LogWarning("rewatch sentinels = [{Servers}]", string.Join(" ", servers ?? []));
+            RewatchLocked();
         }
-        _logger.LogWarning("rewatch sentinels = [{Servers}]", string.Join(" ", servers ?? []));
+    }
+
+    /// <summary>
+    /// Re-points slots at the masters reported by the sentinels (ha.md §4.2): a slot whose group's master
+    /// moved is filled again with the new address and marked switched.
+    /// </summary>
+    public void SwitchMasters(IReadOnlyDictionary<int, string> masters)
+    {
+        lock (_lock)
+        {
+            if (_closed)
+                return;
+            _sentinelMasters = new Dictionary<int, string>(masters);
+        }
+        var changed = new List<Slot>();
+        foreach (Slot s in Router.GetSlots())
+        {
+            Slot n = s;
+            if (s.BackendAddrGroupId != 0 && masters.TryGetValue(s.BackendAddrGroupId, out string? b) && b != s.BackendAddr)
+                n = n with { BackendAddr = b };
+            if (s.MigrateFromGroupId != 0 && masters.TryGetValue(s.MigrateFromGroupId, out string? m) && m != s.MigrateFrom)
+                n = n with { MigrateFrom = m };
+            if (!ReferenceEquals(n, s))
+                changed.Add(n);
+        }
+        if (changed.Count == 0)
+            return;
+        _logger.LogWarning("switch masters {Masters}: {Count} slots re-pointed", string.Join(", ", masters.Select(kv => $"{kv.Key}={kv.Value}")), changed.Count);
+        try
+        {
+            Router.FillSlots(changed, switched: true);
+        }
+        catch (RouterException e)
+        {
+            _logger.LogWarning("switch masters failed: {Error}", e.Message);
+        }
+    }
+
+    /// <summary>Cancels the sentinel watcher and starts one for the stored servers (under the lock).</summary>
+    private void RewatchLocked()
+    {
+        _watcher?.Dispose();
+        _watcher = null;
+        _sentinelMasters = null;
+        if (_sentinelServers is not { Length: > 0 } servers)
+            return;
+        _watcher = new Ha.SentinelWatcher(Config.ProductName, servers, SwitchMasters, Log.CreateLogger("sentinel"));
+        _watcher.Start();
     }
 
     /// <summary>Resets the command counters (<c>sessions.total</c> := <c>sessions.alive</c>).</summary>
