@@ -57,7 +57,7 @@ public sealed class ProxyProcess : IDisposable
     /// <summary>
     /// Starts codis-proxy with a config file holding <c>admin_addr</c>, <c>proxy_addr</c> (free ports) and
     /// <paramref name="extraToml"/>, followed by the command-line <paramref name="args"/>. Arguments may use
-    /// <c>{dir}</c> for the temp directory.
+    /// <c>{dir}</c> for the temp directory. A <c>proxy_addr</c> in <paramref name="extraToml"/> replaces the free port.
     /// </summary>
     public static ProxyProcess Start(string extraToml = "", params string[] args)
     {
@@ -67,8 +67,10 @@ public sealed class ProxyProcess : IDisposable
             int proxy = FreePort.Get();
             string dir = ServerProcess.NewTempDirectory();
             string config = Path.Combine(dir, "proxy.toml");
+            // A key may appear once: the test's own proxy_addr (e.g. a unix socket) replaces the free port.
+            bool ownProxyAddr = System.Text.RegularExpressions.Regex.IsMatch(extraToml, @"^\s*proxy_addr\s*=", System.Text.RegularExpressions.RegexOptions.Multiline);
             File.WriteAllText(config,
-                $"admin_addr = \"127.0.0.1:{admin}\"\nproxy_addr = \"127.0.0.1:{proxy}\"\n{extraToml}\n");
+                $"admin_addr = \"127.0.0.1:{admin}\"\n" + (ownProxyAddr ? "" : $"proxy_addr = \"127.0.0.1:{proxy}\"\n") + extraToml + "\n");
             string[] full = [FindCodisProxyDll(), "--config", config, .. args.Select(a => a.Replace("{dir}", dir, StringComparison.Ordinal))];
             try
             {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Codis.Core.Json;
 
 namespace Codis.Proxy.Host;
 

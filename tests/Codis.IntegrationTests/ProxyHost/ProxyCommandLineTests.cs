@@ -79,6 +79,7 @@ public sealed class ProxyCommandLineTests
     [InlineData("backend_recv_bufsize = \"12qb\"", "invalid bytesize unit")]
     [InlineData("backend_ping_period = 5", "expected a duration string for backend_ping_period")]
     [InlineData("product_name = \"bad name\"", "bad product name = bad name")]
+    [InlineData("jodis_name = \"zookeeper\"\njodis_addr = \"127.0.0.1:2181\"", "jodis is not supported yet")]
     public void ConfigWithBadValue_ExitsWithClearError(string line, string expected)
     {
         string dir = ServerProcess.NewTempDirectory();

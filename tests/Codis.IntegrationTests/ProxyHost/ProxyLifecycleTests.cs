@@ -112,6 +112,33 @@ public sealed class ProxyLifecycleTests
     }
 
     [Fact]
+    public void UnixSocketListener_AdvertisedAsGiven_RefusesBeforeOnline()
+    {
+        string dir = ServerProcess.NewTempDirectory();
+        try
+        {
+            string sock = Path.Combine(dir, "proxy.sock");
+            using ProxyProcess p = ProxyProcess.Start($"proto_type = \"unix\"\nproxy_addr = \"{sock}\"");
+            using (JsonDocument model = JsonDocument.Parse(p.Get("/api/proxy/model").Body))
+            {
+                Assert.Equal("unix", model.RootElement.GetProperty("proto_type").GetString());
+                Assert.Equal(sock, model.RootElement.GetProperty("proxy_addr").GetString());
+            }
+            using var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            s.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(sock));
+            // The refusal is written at accept, then the connection closes: read without sending.
+            byte[] buf = new byte[64];
+            s.ReceiveTimeout = 10_000;
+            int n = s.Receive(buf);
+            Assert.Equal("-ERR router is not online\r\n", Encoding.ASCII.GetString(buf, 0, n));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public void ShutdownRoute_RepliesOk_ExitsZero_RemovesPidFile()
     {
         using ProxyProcess p = ProxyProcess.Start("", "--pidfile={dir}/proxy.pid");
