@@ -77,35 +77,35 @@ public sealed class RespClient : IAsyncDisposable
             case ':':
                 return ParseInt(rest);
             case '$':
-            {
-                long n = ParseInt(rest);
-                if (n < 0)
-                    return null;
-                if (n > MaxBulk)
-                    throw new IOException("bulk reply too long");
-                byte[] buf = new byte[n + 2];
-                await _stream.ReadExactlyAsync(buf, ct).ConfigureAwait(false);
-                return Encoding.UTF8.GetString(buf, 0, (int)n);
-            }
-            case '*':
-            {
-                long n = ParseInt(rest);
-                if (n < 0)
-                    return null;
-                var list = new List<object?>((int)Math.Min(n, 1024));
-                for (long i = 0; i < n; i++)
                 {
-                    try
-                    {
-                        list.Add(await ReadAsync(ct).ConfigureAwait(false));
-                    }
-                    catch (RespErrorException e)
-                    {
-                        list.Add(e);
-                    }
+                    long n = ParseInt(rest);
+                    if (n < 0)
+                        return null;
+                    if (n > MaxBulk)
+                        throw new IOException("bulk reply too long");
+                    byte[] buf = new byte[n + 2];
+                    await _stream.ReadExactlyAsync(buf, ct).ConfigureAwait(false);
+                    return Encoding.UTF8.GetString(buf, 0, (int)n);
                 }
-                return list;
-            }
+            case '*':
+                {
+                    long n = ParseInt(rest);
+                    if (n < 0)
+                        return null;
+                    var list = new List<object?>((int)Math.Min(n, 1024));
+                    for (long i = 0; i < n; i++)
+                    {
+                        try
+                        {
+                            list.Add(await ReadAsync(ct).ConfigureAwait(false));
+                        }
+                        catch (RespErrorException e)
+                        {
+                            list.Add(e);
+                        }
+                    }
+                    return list;
+                }
             default:
                 throw new IOException($"bad resp type '{line[0]}'");
         }
