@@ -114,6 +114,11 @@ internal sealed partial class BackendConnection
                     bytes.CopyTo(_pending.AsSpan(_pendingLength));
                     _pendingLength += bytes.Length;
                     _pendingCount++;
+                    if (_fifo.Count == 0)
+                    {
+                        // The receive timeout counts from the moment there is something to wait for.
+                        Volatile.Write(ref _lastReceiveTicks, Stopwatch.GetTimestamp());
+                    }
                     _fifo.Enqueue(request);
                 }
             }
@@ -233,6 +238,8 @@ internal sealed partial class BackendConnection
                     break;
                 }
                 var sender = SendLoopAsync(socket);
+                // Requests queued while dialing (or a wake-up consumed by the previous sender) go out now.
+                _sendSignal.Set();
                 try
                 {
                     await ReceiveLoopAsync(socket).ConfigureAwait(false);

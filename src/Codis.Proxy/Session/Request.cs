@@ -87,6 +87,12 @@ internal sealed class Request
     /// <summary>True while the router has the request (held or in a migration step); guarded by the session.</summary>
     public bool InRouter;
 
+    /// <summary>True while the request is in its session's dispatch list; guarded by the session.</summary>
+    public bool InDeferred;
+
+    /// <summary>The writer is done with it but the dispatch list still holds it: recycle on removal.</summary>
+    public bool ReturnPending;
+
     /// <summary>True once the reply (or error) is final.</summary>
     public bool IsDone => _done;
 
@@ -107,6 +113,11 @@ internal sealed class Request
         {
             Reply = new byte[64];
         }
+        if (ArgOffsets.Length > 1024)
+        {
+            ArgOffsets = new int[8];
+            ArgLengths = new int[8];
+        }
         Length = 0;
         ArgCount = 0;
         Parent = null;
@@ -121,6 +132,8 @@ internal sealed class Request
         CallbackState = null;
         MigrationLoop = 0;
         InRouter = false;
+        InDeferred = false;
+        ReturnPending = false;
         _remaining = 0;
         _done = false;
     }

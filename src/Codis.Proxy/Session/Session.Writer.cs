@@ -61,9 +61,11 @@ internal sealed partial class Session
                     _queue.Dequeue();
                 }
                 var proxyError = WriteReply(head);
+                var op = head.Op;
                 Return(head);
                 if (proxyError && _options.SessionBreakOnFailure)
                 {
+                    _stats.RecordFail(op);
                     breakAfterFlush = true;
                     await FlushAsync().ConfigureAwait(false);
                     return;
@@ -81,13 +83,14 @@ internal sealed partial class Session
         finally
         {
             _closed = true;
-            int lost;
             lock (_lock)
             {
-                lost = _queue.Count;
-                _queue.Clear();
+                // Requests whose replies can no longer be delivered count as failures.
+                while (_queue.TryDequeue(out var lost))
+                {
+                    _stats.RecordFail(lost.Op);
+                }
             }
-            _stats.AddFails(lost);
             _socket.Dispose();
             _server.OnSessionClosed(this);
         }

@@ -130,13 +130,32 @@ internal sealed partial class Session
         return new Request { Owner = this };
     }
 
+    /// <summary>Recycles a written request and its parts.</summary>
     private void Return(Request r)
     {
         for (var i = 0; i < r.SubCount; i++)
         {
             var sub = r.Subs[i];
             r.Subs[i] = null!;
-            Return(sub);
+            ReturnOne(sub);
+        }
+        ReturnOne(r);
+    }
+
+    /// <summary>
+    /// Recycles one request, unless the dispatch list still holds it (the router completed it before the
+    /// session saw it dispatched): then <see cref="OnDispatched"/> recycles it, so a request is never reused
+    /// while it is still listed.
+    /// </summary>
+    private void ReturnOne(Request r)
+    {
+        lock (_dispatchLock)
+        {
+            if (r.InDeferred)
+            {
+                r.ReturnPending = true;
+                return;
+            }
         }
         r.Reset();
         lock (_lock)
@@ -265,6 +284,7 @@ internal sealed partial class Session
     {
         lock (_dispatchLock)
         {
+            r.InDeferred = true;
             foreach (var d in _deferred)
             {
                 if (d.Slot == r.Slot)
@@ -289,9 +309,12 @@ internal sealed partial class Session
         while (true)
         {
             Request? next = null;
+            var recycle = false;
             lock (_dispatchLock)
             {
                 _deferred.Remove(r);
+                r.InDeferred = false;
+                recycle = r.ReturnPending;
                 foreach (var d in _deferred)
                 {
                     if (d.Slot == r.Slot)
@@ -304,6 +327,12 @@ internal sealed partial class Session
                         break;
                     }
                 }
+            }
+            if (recycle)
+            {
+                // Read Slot above before this: the writer already wrote it, only the list held it.
+                r.ReturnPending = false;
+                ReturnOne(r);
             }
             if (next is null || !_router.Dispatch(next))
             {

@@ -137,6 +137,17 @@ public sealed class ProxyStats : IDisposable
         }
     }
 
+    /// <summary>Counts a request of <paramref name="op"/> whose reply was not delivered (also in <see cref="OpsFails"/>).</summary>
+    internal void RecordFail(OpInfo? op)
+    {
+        Interlocked.Increment(ref _fails);
+        if (op is not null)
+        {
+            var c = op.Index >= 0 ? _table[op.Index] : _unknown.GetOrAdd(op, static _ => new Counters());
+            Interlocked.Increment(ref c.Fails);
+        }
+    }
+
     private void SampleQps()
     {
         var now = Stopwatch.GetTimestamp();

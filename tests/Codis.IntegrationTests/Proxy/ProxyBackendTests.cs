@@ -101,3 +101,43 @@ public sealed class ProxyBackendTests
         Assert.All(errors, e => Assert.Matches("^-ERR handle response, backend conn (reset|failure, .*)\r\n$", e));
     }
 }
+
+/// <summary>The connection model towards codis-servers (proxy.md §10.1, quirks.md A.12).</summary>
+public sealed class ProxyBackendPoolTests
+{
+    private static string[] ProxyClients(RespConnection admin) =>
+        (admin.Command("CLIENT", "LIST").Text ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => !l.Contains("cmd=client", StringComparison.Ordinal)).ToArray();
+
+    [Fact]
+    public void Fill_OneServer_OneConnectionPerDatabaseKeptAliveByPing()
+    {
+        using var server = ServerProcess.StartCodis();
+        using var proxy = new ProxyHarness(new RouterOptions { BackendPingPeriod = TimeSpan.FromSeconds(1) });
+        proxy.Router.FillSlots(Enumerable.Range(0, 1024).Select(i => new Slot { Id = i, BackendAddr = "127.0.0.1:" + server.Port }).ToList());
+        using var admin = server.Connect();
+        Assert.True(ProxyHarness.WaitUntil(() => ProxyClients(admin).Length == 16, TimeSpan.FromSeconds(10)));
+        var dbs = ProxyClients(admin).Select(l => l.Split(' ').Single(f => f.StartsWith("db=", StringComparison.Ordinal))).Order().ToArray();
+        Assert.Equal(Enumerable.Range(0, 16).Select(i => "db=" + i).Order().ToArray(), dbs);
+        Assert.True(ProxyHarness.WaitUntil(() => ProxyClients(admin).All(l => l.Contains("cmd=ping", StringComparison.Ordinal)), TimeSpan.FromSeconds(10)));
+        // Released with the last slot.
+        proxy.Router.FillSlots(Enumerable.Range(0, 1024).Select(i => new Slot { Id = i }).ToList());
+        Assert.True(ProxyHarness.WaitUntil(() => ProxyClients(admin).Length == 0, TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public void PrimaryParallel_Three_ThreeConnectionsPerDatabase()
+    {
+        using var server = ServerProcess.StartCodis();
+        using var proxy = new ProxyHarness(new RouterOptions { BackendPrimaryParallel = 3, BackendNumberDatabases = 2 });
+        proxy.Router.FillSlots(Enumerable.Range(0, 1024).Select(i => new Slot { Id = i, BackendAddr = "127.0.0.1:" + server.Port }).ToList());
+        using var admin = server.Connect();
+        Assert.True(ProxyHarness.WaitUntil(() => ProxyClients(admin).Length == 6, TimeSpan.FromSeconds(10)));
+        using var c = proxy.Connect();
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal("+OK\r\n", Encoding.UTF8.GetString(c.Send("SET", "par" + i, "1")));
+        }
+        Assert.Equal("-ERR invalid DB index, only accept DB [0,2)\r\n", Encoding.UTF8.GetString(c.Send("SELECT", "2")));
+    }
+}

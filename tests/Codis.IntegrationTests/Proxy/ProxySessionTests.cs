@@ -142,7 +142,8 @@ public sealed class ProxySessionTests(TwoServersFixture servers) : IClassFixture
             batch.AddRange(RespConnection.Encode("GET", key));
         }
         c.SendRaw(batch.ToArray());
-        Thread.Sleep(200);
+        // Every request decoded (the fifth one is over the limit) before the slot is released.
+        Assert.True(ProxyHarness.WaitUntil(() => proxy.Stats.OpsTotal == 5, TimeSpan.FromSeconds(10)));
         proxy.Fill(new Slot { Id = slot, BackendAddr = servers.AddrA });
         for (var i = 0; i < 4; i++)
         {
