@@ -6,7 +6,7 @@
 
 DOTNET ?= dotnet
 BIN := $(CURDIR)/bin
-BINARIES := src/Codis.Server
+BINARIES := src/Codis.Server src/Codis.Proxy
 
 .PHONY: all build test deps bench-server clean format
 

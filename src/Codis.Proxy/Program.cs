@@ -1,13 +1,258 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Codis.Core.Topology;
+using Codis.Proxy.Config;
+using Codis.Proxy.Host;
+using Codis.Proxy.Logging;
+using Microsoft.Extensions.Logging;
+
 namespace Codis.Proxy;
 
-/// <summary>The codis-proxy entry point (command line and start-up are being built, issue 4).</summary>
+/// <summary>The codis-proxy entry point: command line, start-up, online mode, shutdown (proxy.md §1, config.md §3.1).</summary>
 public static class Program
 {
-    /// <summary>Runs the proxy.</summary>
+    /// <summary>Runs the proxy; returns the exit status (1 on any start-up or fatal error).</summary>
     public static int Main(string[] args)
     {
-        _ = args;
-        Console.Error.WriteLine("codis-proxy: not built yet");
-        return 1;
+        CommandLine cl;
+        try
+        {
+            cl = CommandLine.Parse(args);
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine("codis-proxy: " + e.Message);
+            Console.Error.WriteLine(CommandLine.Usage);
+            return 1;
+        }
+        if (cl.Has("--help"))
+        {
+            Console.WriteLine(CommandLine.Usage);
+            return 0;
+        }
+        if (cl.Has("--default-config"))
+        {
+            Console.WriteLine(ProxyConfig.DefaultToml);
+            return 0;
+        }
+        if (cl.Has("--version"))
+        {
+            Console.WriteLine("version: " + ProxyHost.Version);
+            Console.WriteLine("compile: " + ProxyHost.Compile);
+            return 0;
+        }
+
+        CodisLog log;
+        try
+        {
+            log = new CodisLog(cl.Get("--log"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"codis-proxy: open log file {cl.Get("--log")} failed, {e.Message}");
+            return 1;
+        }
+        using (log)
+        {
+            try
+            {
+                return RunAsync(cl, log).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is FatalException or StartupException or ConfigException or UsageException)
+            {
+                Fatal(log, e.Message);
+                return 1;
+            }
+        }
+    }
+
+    private static void Fatal(CodisLog log, string message)
+    {
+        log.Panic("main", message);
+        // With --log the operator running the command would otherwise see nothing.
+        if (log.CurrentFile is not null)
+            Console.Error.WriteLine("codis-proxy: " + message);
+    }
+
+    private static async Task<int> RunAsync(CommandLine cl, CodisLog log)
+    {
+        ILogger logger = log.CreateLogger("main");
+        if (cl.Get("--log-level") is { } levelText)
+        {
+            if (!CodisLog.TryParseLevel(levelText, out CodisLogLevel level))
+                throw new UsageException($"option --log-level = {levelText} (expected ERROR, WARN, INFO, DEBUG or NONE)");
+            log.Level = level;
+        }
+        if (cl.GetInt("--ulimit") is { } nlimit)
+            CheckUlimit(nlimit);
+        int ncpu = cl.GetInt("--ncpu") ?? 4;
+        int maxncpu = Math.Max(ncpu, cl.GetInt("--max-ncpu") ?? Environment.ProcessorCount);
+        if (ncpu < 1)
+            throw new UsageException($"option --ncpu = {ncpu} must be at least 1");
+        // The Go proxy sets GOMAXPROCS; the .NET thread pool sizes itself, ncpu only raises its floor.
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        ThreadPool.SetMinThreads(Math.Max(workers, ncpu), io);
+        logger.LogWarning("set ncpu = {Ncpu}, max-ncpu = {Max}", ncpu, maxncpu);
+
+        ProxyConfig config = ProxyConfig.Default;
+        if (cl.Get("--config") is { } file)
+            config = ProxyConfig.LoadFile(file);
+        if (cl.Get("--host-admin") is { } hostAdmin)
+        {
+            config = config with { HostAdmin = hostAdmin };
+            logger.LogWarning("option --host-admin = {Value}", hostAdmin);
+        }
+        if (cl.Get("--host-proxy") is { } hostProxy)
+        {
+            config = config with { HostProxy = hostProxy };
+            logger.LogWarning("option --host-proxy = {Value}", hostProxy);
+        }
+        string? dashboard = cl.Get("--dashboard");
+        if (dashboard is not null)
+            logger.LogWarning("option --dashboard = {Value}", dashboard);
+        string? filesystem = cl.Get("--filesystem");
+        if (cl.Has("--zookeeper") || cl.Has("--etcd"))
+        {
+            string name = cl.Has("--zookeeper") ? "zookeeper" : "etcd";
+            throw new UsageException($"--{name} is not supported yet (the coordinator clients come with issue 5); use --dashboard=ADDR or --filesystem=ROOT");
+        }
+        if (filesystem is not null)
+            logger.LogWarning("option --filesystem = {Value}", filesystem);
+        Slot[]? slots = cl.Get("--fillslots") is { } slotsFile ? OnlineModes.LoadSlotsFile(slotsFile) : null;
+        if (cl.Get("--product_name") is { } product)
+        {
+            config = config with { ProductName = product };
+            logger.LogWarning("option --product_name = {Value}", product);
+        }
+        if (cl.Get("--product_auth") is { } productAuth)
+        {
+            config = config with { ProductAuth = productAuth };
+            logger.LogWarning("option --product_auth = {Value}", productAuth.Length == 0 ? "" : "<hidden>");
+        }
+        if (cl.Get("--session_auth") is { } sessionAuth)
+        {
+            config = config with { SessionAuth = sessionAuth };
+            logger.LogWarning("option --session_auth = {Value}", sessionAuth.Length == 0 ? "" : "<hidden>");
+        }
+        // Flags are applied after the file was validated (config.md §4); check the result again so a bad
+        // --product_name is a clear error too.
+        try
+        {
+            config.Validate();
+        }
+        catch (ConfigException e)
+        {
+            throw new StartupException("create proxy failed, " + e.Message);
+        }
+        if (config.JodisAddr.Length > 0)
+            throw new StartupException("jodis_addr is set but jodis is not supported yet (the coordinator clients come with issue 5); clear jodis_addr");
+
+        await using var host = new ProxyHost(config, log);
+        await host.StartAsync().ConfigureAwait(false);
+        logger.LogWarning("create proxy with config\n{Config}", config.ToToml());
+
+        string? pidfile = WritePidFile(cl.Get("--pidfile"), logger);
+        using var cts = new CancellationTokenSource();
+        int exitCode = 0;
+        void OnSignal(PosixSignalContext c)
+        {
+            c.Cancel = true;
+            logger.LogWarning("proxy receive signal = '{Signal}'", c.Signal);
+            host.Close();
+        }
+        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        try
+        {
+            var online = new OnlineModes(host, log.CreateLogger("online"));
+            Task mode = dashboard is not null ? online.WithDashboardAsync(dashboard, cts.Token)
+                : filesystem is not null ? online.WithFileSystemAsync(filesystem, cts.Token)
+                : slots is not null ? Task.Run(() => online.WithFillSlots(slots))
+                : Task.CompletedTask;
+            _ = mode.ContinueWith(t =>
+            {
+                if (t.Exception?.InnerException is FatalException f)
+                {
+                    Fatal(log, f.Message);
+                    exitCode = 1;
+                    host.Close();
+                }
+            }, TaskScheduler.Default);
+
+            while (!host.IsClosed && !host.IsOnline)
+            {
+                logger.LogWarning("proxy waiting online ...");
+                await Task.WhenAny(host.Exited, WaitOnline(host)).ConfigureAwait(false);
+            }
+            if (host.IsOnline)
+                logger.LogWarning("proxy is working ...");
+            await host.Exited.ConfigureAwait(false);
+            logger.LogWarning("proxy is exiting ...");
+        }
+        finally
+        {
+            await cts.CancelAsync().ConfigureAwait(false);
+            if (pidfile is not null)
+                TryDelete(pidfile, logger);
+        }
+        return exitCode;
+    }
+
+    private static async Task WaitOnline(ProxyHost host)
+    {
+        for (int i = 0; i < 20 && !host.IsOnline && !host.IsClosed; i++)
+            await Task.Delay(50).ConfigureAwait(false);
+    }
+
+    /// <summary>Codis runs <c>ulimit -n</c> in a shell and refuses to start below the given value.</summary>
+    private static void CheckUlimit(int n)
+    {
+        string output;
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "ulimit -n"]) { RedirectStandardOutput = true, UseShellExecute = false })
+                ?? throw new FatalException("run ulimit -n failed");
+            output = p.StandardOutput.ReadToEnd().Trim();
+            p.WaitForExit();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new FatalException("run ulimit -n failed, " + e.Message);
+        }
+        if (output == "unlimited")
+            return;
+        if (!int.TryParse(output, NumberStyles.None, CultureInfo.InvariantCulture, out int v) || v < n)
+            throw new FatalException($"ulimit too small: {output}, should be at least {n}");
+    }
+
+    private static string? WritePidFile(string? path, ILogger logger)
+    {
+        if (path is null)
+            return null;
+        string full = Path.GetFullPath(path);
+        try
+        {
+            File.WriteAllText(full, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("write pidfile = '{Path}' failed: {Error}", full, e.Message);
+            return null;
+        }
+        logger.LogWarning("option --pidfile = {Path}", full);
+        return full;
+    }
+
+    private static void TryDelete(string path, ILogger logger)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("remove pidfile = '{Path}' failed: {Error}", path, e.Message);
+        }
     }
 }

@@ -1,0 +1,53 @@
+using System.Security.Cryptography;
+using System.Text;
+using Codis.Core.Security;
+
+namespace Codis.Core.Tests.Security;
+
+/// <summary>The verified vectors of dashboard-api.md §3.</summary>
+public sealed class CodisAuthTests
+{
+    private static readonly string[] SpecMacs = ["02:fc:00:00:00:01", "16:be:e0:b6:3d:d2", "32:64:de:e1:1a:4a"];
+
+    [Fact]
+    public void Token_SpecVector()
+    {
+        Assert.Equal("e5d68b7763c6c29d4c4a842eb5bc0740",
+            CodisAuth.Token(SpecMacs, "codis-demo", "127.0.0.1:19000", "127.0.0.1:11080"));
+    }
+
+    [Fact]
+    public void Token_IsMd5OfTheDocumentedText()
+    {
+        string text = "Codis-Token@[02:fc:00:00:00:01 16:be:e0:b6:3d:d2 32:64:de:e1:1a:4a]-{codis-demo}-{127.0.0.1:19000}-{127.0.0.1:11080}";
+        Assert.Equal(Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(text))),
+            CodisAuth.Token(SpecMacs, "codis-demo", "127.0.0.1:19000", "127.0.0.1:11080"));
+    }
+
+    [Fact]
+    public void Token_NoInterfaces_UsesEmptyBrackets()
+    {
+        string expected = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes("Codis-Token@[]-{p}")));
+        Assert.Equal(expected, CodisAuth.Token([], "p"));
+    }
+
+    [Fact]
+    public void DashboardXAuth_SpecVector() => Assert.Equal("95b62887719520f17e312eaa76d28f2b", CodisAuth.DashboardXAuth("codis-demo"));
+
+    [Fact]
+    public void ProxyXAuth_SpecVector() =>
+        Assert.Equal("59dcb1d644e9998bc71d80f6e9384706", CodisAuth.ProxyXAuth("codis-demo", "", "e5d68b7763c6c29d4c4a842eb5bc0740"));
+
+    [Fact]
+    public void ProxyXAuth_DependsOnProductAuth() =>
+        Assert.NotEqual(CodisAuth.ProxyXAuth("codis-demo", "", "t"), CodisAuth.ProxyXAuth("codis-demo", "pw", "t"));
+
+    [Fact]
+    public void HardwareAddresses_SortedLowerCaseWithoutZeroAddress()
+    {
+        IReadOnlyList<string> macs = CodisAuth.HardwareAddresses();
+        Assert.Equal(macs.OrderBy(m => m, StringComparer.Ordinal), macs);
+        Assert.DoesNotContain("00:00:00:00:00:00", macs);
+        Assert.All(macs, m => Assert.Matches("^[0-9a-f]{2}(:[0-9a-f]{2})+$", m));
+    }
+}
