@@ -89,15 +89,19 @@ public sealed class RequestParser
     {
         if (_expected < 0)
         {
-            int nl = input.IndexOf((byte)'\r');
-            if (nl < 0 || nl + 1 >= input.Length)
+            int nl = ShortNumberLine(input, out long count);
+            if (nl < 0)
             {
-                if (input.Length > InlineMaxSize)
-                    return Fail("Protocol error: too big mbulk count string");
-                return ParseResult.Incomplete;
+                nl = input.IndexOf((byte)'\r');
+                if (nl < 0 || nl + 1 >= input.Length)
+                {
+                    if (input.Length > InlineMaxSize)
+                        return Fail("Protocol error: too big mbulk count string");
+                    return ParseResult.Incomplete;
+                }
+                if (!TryParseLong(input[1..nl], out count) || count > int.MaxValue)
+                    return Fail("Protocol error: invalid multibulk length");
             }
-            if (!TryParseLong(input[1..nl], out long count) || count > int.MaxValue)
-                return Fail("Protocol error: invalid multibulk length");
             if (Unauthenticated && count > 10)
                 return Fail("Protocol error: unauthenticated multibulk length");
             if (count <= 0)
@@ -113,16 +117,23 @@ public sealed class RequestParser
         while (_parsedArgs < _expected)
         {
             ReadOnlySpan<byte> rest = input[_pos..];
-            int nl = rest.IndexOf((byte)'\r');
-            if (nl < 0 || nl + 1 >= rest.Length)
+            long len = 0;
+            int nl = rest.Length > 0 && rest[0] == (byte)'$' ? ShortNumberLine(rest, out len) : -1;
+            if (nl < 0)
             {
-                if (rest.Length > InlineMaxSize)
-                    return Fail("Protocol error: too big bulk count string");
-                return ParseResult.Incomplete;
+                nl = rest.IndexOf((byte)'\r');
+                if (nl < 0 || nl + 1 >= rest.Length)
+                {
+                    if (rest.Length > InlineMaxSize)
+                        return Fail("Protocol error: too big bulk count string");
+                    return ParseResult.Incomplete;
+                }
+                if (rest[0] != (byte)'$')
+                    return Fail($"Protocol error: expected '$', got '{(char)rest[0]}'");
+                if (!TryParseLong(rest[1..nl], out len))
+                    return Fail("Protocol error: invalid bulk length");
             }
-            if (rest[0] != (byte)'$')
-                return Fail($"Protocol error: expected '$', got '{(char)rest[0]}'");
-            if (!TryParseLong(rest[1..nl], out long len) || len < 0 || len > MaxBulkLength)
+            if (len < 0 || len > MaxBulkLength)
                 return Fail("Protocol error: invalid bulk length");
             if (Unauthenticated && len > 16384)
                 return Fail("Protocol error: unauthenticated bulk length");
@@ -145,6 +156,28 @@ public sealed class RequestParser
         _parsedArgs = 0;
         _pos = 0;
         return ParseResult.Complete;
+    }
+
+    /// <summary>
+    /// The fast path for the length lines of a request ("*3\r\n", "$5\r\n"): one to nine digits right
+    /// after the type byte, no leading zero, then "\r\n" already received. Returns the index of the
+    /// '\r' and the number, or -1 when the line is anything else (the general path then decides).
+    /// </summary>
+    private static int ShortNumberLine(ReadOnlySpan<byte> line, out long value)
+    {
+        value = 0;
+        int limit = Math.Min(line.Length, 10);
+        int i = 1;
+        for (; i < limit; i++)
+        {
+            uint digit = (uint)(line[i] - '0');
+            if (digit > 9)
+                break;
+            value = (value * 10) + digit;
+        }
+        if (i == 1 || i + 1 >= line.Length || line[i] != (byte)'\r' || (line[1] == (byte)'0' && i > 2))
+            return -1;
+        return i;
     }
 
     private void StoreArg(int offset, int length)

@@ -1,3 +1,4 @@
+using System.Text;
 using Codis.Server.DataTypes;
 
 namespace Codis.Server.Commands;
@@ -45,6 +46,21 @@ public sealed class CommandTable
 
     /// <summary>The command named <paramref name="name"/> (any case), or null.</summary>
     public CommandDef? Find(ReadOnlySpan<byte> name)
+    {
+        // Pipelines repeat one command: try the last one found first (a case-insensitive compare of a
+        // few bytes instead of lower-casing and hashing).
+        CommandDef? last = _last;
+        if (last is not null && Ascii.EqualsIgnoreCase(name, last.NameBytes))
+            return last;
+        CommandDef? def = FindUncached(name);
+        if (def is not null)
+            _last = def;
+        return def;
+    }
+
+    private CommandDef? _last;
+
+    private CommandDef? FindUncached(ReadOnlySpan<byte> name)
     {
         if (name.Length > 64)
             return null;
