@@ -2,13 +2,14 @@
 #   make              build every binary in Release into ./bin/
 #   make test         install test prerequisites if missing, build, run every test, print "N passed, N failed"
 #   make bench-server compare codis-server with redis-server under redis-benchmark (bench/server.sh)
+#   make bench-proxy  compare codis-proxy with twemproxy and a direct backend under redis-benchmark (bench/proxy.sh)
 #   make clean        remove build output
 
 DOTNET ?= dotnet
 BIN := $(CURDIR)/bin
 BINARIES := src/Codis.Server src/Codis.Proxy
 
-.PHONY: all build test deps bench-server clean format
+.PHONY: all build test deps bench-server bench-proxy clean format
 
 all: build
 
@@ -26,6 +27,9 @@ test: deps build
 
 bench-server: build
 	@bench/server.sh
+
+bench-proxy: build
+	@bench/proxy.sh
 
 format:
 	$(DOTNET) format Codis.slnx
