@@ -93,6 +93,10 @@ public sealed class ServerProcess : IDisposable
     /// </summary>
     public static ServerProcess StartCodis(params string[] extraArgs) => StartRedisLike(DotnetHost(), [FindCodisServerDll()], extraArgs);
 
+    /// <summary><see cref="StartCodis"/> with extra environment variables (e.g. CODIS_NETWORK=sockets).</summary>
+    public static ServerProcess StartCodisWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
+        => StartRedisLike(DotnetHost(), [FindCodisServerDll()], extraArgs, environment);
+
     /// <summary>
     /// Starts <paramref name="fileName"/> with <paramref name="arguments"/>, expecting it to listen on
     /// <paramref name="port"/>, and waits until it is ready (default: answers PING, within 20 s).
@@ -233,7 +237,8 @@ public sealed class ServerProcess : IDisposable
             DeleteDirectory(Directory);
     }
 
-    private static ServerProcess StartRedisLike(string fileName, string[] leading, string[] extraArgs)
+    private static ServerProcess StartRedisLike(string fileName, string[] leading, string[] extraArgs,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         // FreePort releases the port before the server binds it; on a shared machine someone may take it.
         for (int attempt = 1; ; attempt++)
@@ -254,7 +259,7 @@ public sealed class ServerProcess : IDisposable
             try
             {
                 // The server owns (and on failure already deleted) the directory.
-                return StartCore(fileName, args, port, ReadyCheck.Ping, dir, ownsDirectory: true, null, null);
+                return StartCore(fileName, args, port, ReadyCheck.Ping, dir, ownsDirectory: true, null, environment);
             }
             catch (InvalidOperationException e) when (attempt < 5 && e.Message.Contains("in use", StringComparison.OrdinalIgnoreCase))
             {

@@ -210,23 +210,7 @@ public sealed class ClientConnection : IClientTransport
     }
 
     /// <summary>Compacts or grows the input buffer so that a read has room.</summary>
-    private void MakeRoom()
-    {
-        int pending = _end - _start;
-        int needed = Math.Max(_parser.NeededBytes, pending + 4096);
-        if (_start > 0 && needed <= _in.Length)
-        {
-            Buffer.BlockCopy(_in, _start, _in, 0, pending);
-        }
-        else
-        {
-            var bigger = new byte[Math.Max(needed, _in.Length * 2)];
-            Buffer.BlockCopy(_in, _start, bigger, 0, pending);
-            _in = bigger;
-        }
-        _start = 0;
-        _end = pending;
-    }
+    private void MakeRoom() => InputBuffer.MakeRoom(ref _in, ref _start, ref _end, _parser.NeededBytes);
 
     /// <summary>Sends everything written for this client, in order.</summary>
     private async ValueTask FlushAsync()

@@ -5,38 +5,6 @@ using Codis.TestSupport;
 
 namespace Codis.IntegrationTests.Migration;
 
-/// <summary>Two codis-servers: the source of async migrations and their target.</summary>
-public sealed class AsyncMigrationPairFixture : IDisposable
-{
-    /// <summary>Starts both servers.</summary>
-    public AsyncMigrationPairFixture()
-    {
-        Source = ServerProcess.StartCodis();
-        try
-        {
-            Target = ServerProcess.StartCodis();
-        }
-        catch
-        {
-            Source.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Where the keys start.</summary>
-    public ServerProcess Source { get; }
-
-    /// <summary>Where they go.</summary>
-    public ServerProcess Target { get; }
-
-    /// <summary>Stops both servers.</summary>
-    public void Dispose()
-    {
-        Source.Dispose();
-        Target.Dispose();
-    }
-}
-
 /// <summary>
 /// Async slot migration between two real codis-servers, driven as the dashboard drives it
 /// (SLOTSMGRTTAGSLOT-ASYNC in a loop until the slot is empty): every data type, values far larger than
@@ -44,14 +12,14 @@ public sealed class AsyncMigrationPairFixture : IDisposable
 /// must hold exactly what the source held and the source nothing of the slot. Also the proxy's
 /// SLOTSMGRT-EXEC-WRAPPER protocol during a migration: no acknowledged write lost or applied twice.
 /// </summary>
-public sealed class AsyncMigrationEndToEndTests : IClassFixture<AsyncMigrationPairFixture>, IDisposable
+public sealed class AsyncMigrationEndToEndTests : IClassFixture<MigrationPairFixture>, IDisposable
 {
-    private readonly AsyncMigrationPairFixture _fixture;
+    private readonly MigrationPairFixture _fixture;
     private readonly RespConnection _src;
     private readonly RespConnection _tgt;
 
     /// <summary>Connects to and empties both servers.</summary>
-    public AsyncMigrationEndToEndTests(AsyncMigrationPairFixture fixture)
+    public AsyncMigrationEndToEndTests(MigrationPairFixture fixture)
     {
         _fixture = fixture;
         _src = fixture.Source.Connect();

@@ -3,38 +3,6 @@ using Codis.TestSupport;
 
 namespace Codis.IntegrationTests.Migration;
 
-/// <summary>Two codis-servers: the source and the target of the migrations.</summary>
-public sealed class MigrationPairFixture : IDisposable
-{
-    /// <summary>Starts both servers.</summary>
-    public MigrationPairFixture()
-    {
-        Source = ServerProcess.StartCodis();
-        try
-        {
-            Target = ServerProcess.StartCodis();
-        }
-        catch
-        {
-            Source.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Where the keys start.</summary>
-    public ServerProcess Source { get; }
-
-    /// <summary>Where they go.</summary>
-    public ServerProcess Target { get; }
-
-    /// <summary>Stops both servers.</summary>
-    public void Dispose()
-    {
-        Source.Dispose();
-        Target.Dispose();
-    }
-}
-
 /// <summary>
 /// The synchronous migration (spec server.md §5) between two real codis-servers: every data type and
 /// size class, TTLs, tags, several databases, and the per-key commands' replies.

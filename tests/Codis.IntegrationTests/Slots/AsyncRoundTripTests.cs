@@ -4,51 +4,19 @@ using Codis.TestSupport;
 
 namespace Codis.IntegrationTests.Slots;
 
-/// <summary>Two codis-servers: a migration source and a target.</summary>
-public sealed class CodisPairFixture : IDisposable
-{
-    /// <summary>Starts both servers.</summary>
-    public CodisPairFixture()
-    {
-        Source = ServerProcess.StartCodis();
-        try
-        {
-            Target = ServerProcess.StartCodis();
-        }
-        catch
-        {
-            Source.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Where the data starts.</summary>
-    public ServerProcess Source { get; }
-
-    /// <summary>Where the messages are replayed.</summary>
-    public ServerProcess Target { get; }
-
-    /// <summary>Stops both servers.</summary>
-    public void Dispose()
-    {
-        Source.Dispose();
-        Target.Dispose();
-    }
-}
-
 /// <summary>
 /// The async-migration message stream end to end: SLOTSMGRTTAGONE-ASYNC-DUMP on one server, every message
 /// replayed over a raw connection into a second server (each ACK checked), then both servers must hold
 /// the same keys, values, encodings and expiries.
 /// </summary>
-public sealed class AsyncRoundTripTests : IClassFixture<CodisPairFixture>, IDisposable
+public sealed class AsyncRoundTripTests : IClassFixture<Migration.MigrationPairFixture>, IDisposable
 {
-    private readonly CodisPairFixture _fixture;
+    private readonly Migration.MigrationPairFixture _fixture;
     private readonly RespConnection _source;
     private readonly RespConnection _target;
 
     /// <summary>Connects to and empties both servers.</summary>
-    public AsyncRoundTripTests(CodisPairFixture fixture)
+    public AsyncRoundTripTests(Migration.MigrationPairFixture fixture)
     {
         _fixture = fixture;
         _source = fixture.Source.Connect();
