@@ -89,6 +89,8 @@ public sealed class ProxyLiveMigrationTests(TwoServersFixture servers) : IClassF
                 }
             }
         }
+        using (var a = servers.A.Connect())
+            a.Command("CONFIG", "RESETSTAT");
         proxy.Fill(new Slot
         {
             Id = slot,
@@ -144,6 +146,10 @@ public sealed class ProxyLiveMigrationTests(TwoServersFixture servers) : IClassF
         {
             Assert.Equal(0, a.Command("DBSIZE").Integer);
             Assert.Equal(0, a.Command("SLOTSINFO", slotText, "1").Count);
+            // The proxy really took the migrate-on-touch path of its forward method on the source.
+            string stats = a.Command("INFO", "commandstats").Text!;
+            string forwarded = forwardMethod == 0 ? "cmdstat_slotsmgrttagone:calls=" : "cmdstat_slotsmgrt-exec-wrapper:calls=";
+            Assert.Contains(forwarded, stats, StringComparison.Ordinal);
         }
         using (var b = servers.B.Connect())
         {
