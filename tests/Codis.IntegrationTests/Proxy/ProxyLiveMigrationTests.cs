@@ -107,14 +107,26 @@ public sealed class ProxyLiveMigrationTests(TwoServersFixture servers) : IClassF
         {
             using var c = proxy.Connect();
             var rnd = new Random(w);
+            // Odd writers pipeline 16 INCRs at a time: several requests of one session in flight at once.
+            int depth = w % 2 == 0 ? 1 : 16;
+            var batch = new int[depth];
             while (!stop.IsCancellationRequested)
             {
-                int i = rnd.Next(KeyCount);
-                RespValue r = c.Command("INCR", keys[i]);
-                if (r.Type == RespType.Integer)
-                    Interlocked.Increment(ref counts[i]);
-                else
-                    errors.Enqueue(r.ToString());
+                var wire = new List<byte>();
+                for (int j = 0; j < depth; j++)
+                {
+                    batch[j] = rnd.Next(KeyCount);
+                    wire.AddRange(RespConnection.Encode("INCR", keys[batch[j]]));
+                }
+                c.SendRaw([.. wire]);
+                for (int j = 0; j < depth; j++)
+                {
+                    RespValue r = c.ReadValue();
+                    if (r.Type == RespType.Integer)
+                        Interlocked.Increment(ref counts[batch[j]]);
+                    else
+                        errors.Enqueue(r.ToString());
+                }
             }
         }))];
 
