@@ -14,6 +14,7 @@ public sealed class ProxyLiveMigrationTests(TwoServersFixture servers) : IClassF
 {
     private const int KeyCount = 64;
     private const int Writers = 4;
+    private const int BigHashFields = 4000;
 
     [Fact]
     public void SyncForward_SlotMovesUnderWrites_NoLostOrDoubledIncr()
@@ -89,8 +90,21 @@ public sealed class ProxyLiveMigrationTests(TwoServersFixture servers) : IClassF
                 }
             }
         }
+        // A big hash in the slot: the async move sends it in many bulks (maxbulks 8), so writes to it meet
+        // the key while it is being migrated (exec-wrapper code 1, the proxy retries).
+        string big = "{" + keys[0] + "}:big";
+        long hashIncrs = 0;
         using (var a = servers.A.Connect())
+        {
+            for (int chunk = 0; chunk < BigHashFields / 500; chunk++)
+            {
+                var args = new List<string> { "HSET", big };
+                for (int f = chunk * 500; f < (chunk + 1) * 500; f++)
+                    args.AddRange(["f" + f.ToString(CultureInfo.InvariantCulture), "x"]);
+                Assert.Equal(500, a.Command([.. args]).Integer);
+            }
             a.Command("CONFIG", "RESETSTAT");
+        }
         proxy.Fill(new Slot
         {
             Id = slot,
@@ -130,6 +144,19 @@ public sealed class ProxyLiveMigrationTests(TwoServersFixture servers) : IClassF
             }
         }))];
 
+        Task hashWriter = Task.Run(() =>
+        {
+            using var c = proxy.Connect();
+            while (!stop.IsCancellationRequested)
+            {
+                RespValue r = c.Command("HINCRBY", big, "n", "1");
+                if (r.Type == RespType.Integer)
+                    Interlocked.Increment(ref hashIncrs);
+                else
+                    errors.Enqueue(r.ToString());
+            }
+        });
+
         string portB = servers.B.Port.ToString(CultureInfo.InvariantCulture);
         string slotText = slot.ToString(CultureInfo.InvariantCulture);
         try
@@ -150,7 +177,7 @@ public sealed class ProxyLiveMigrationTests(TwoServersFixture servers) : IClassF
         finally
         {
             stop.Cancel();
-            Task.WaitAll(writers, TimeSpan.FromSeconds(30));
+            Task.WaitAll([.. writers, hashWriter], TimeSpan.FromSeconds(30));
         }
 
         Assert.Empty(errors);
@@ -167,6 +194,11 @@ public sealed class ProxyLiveMigrationTests(TwoServersFixture servers) : IClassF
         {
             for (int i = 0; i < KeyCount; i++)
                 Assert.Equal(counts[i].ToString(CultureInfo.InvariantCulture), b.Command("GET", keys[i]).Text);
+        }
+        using (var b = servers.B.Connect())
+        {
+            Assert.Equal(BigHashFields + (hashIncrs > 0 ? 1 : 0), b.Command("HLEN", big).Integer);
+            Assert.Equal(hashIncrs.ToString(CultureInfo.InvariantCulture), b.Command("HGET", big, "n").Text ?? "0");
         }
         using (var c = proxy.Connect())
         {
