@@ -255,7 +255,9 @@ public static partial class ServerCommands
             return;
         }
         target.CloseRequested = true;
-        c.Server.Unblock(target);
+        // Forgotten at once, as Redis frees the client: CLIENT LIST right after no longer shows it,
+        // whenever its connection gets to closing the socket.
+        c.Server.RemoveClient(target);
         target.Transport.Close(now: true);
     }
 

@@ -123,7 +123,7 @@ public sealed class ClientConnection : IClientTransport
                 if (Client.Blocked is { } waiting)
                     blocked = waiting.Done.Task;
                 long timestamp = 0;
-                while (blocked is null && _start < _end)
+                while (blocked is null && _start < _end && !Client.CloseRequested)
                 {
                     ParseResult r = _parser.TryParse(_in, _start, _end - _start, _args);
                     if (r == ParseResult.Incomplete)
