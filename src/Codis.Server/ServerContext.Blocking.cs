@@ -56,8 +56,9 @@ public sealed partial class ServerContext
 
     /// <summary>
     /// Holds back <paramref name="client"/>'s further requests until <see cref="CompleteDeferred"/>: its
-    /// current command's reply is written later by someone else (quirk 33: the async migration caller
-    /// is really blocked, so its pipelined commands are answered after the migration's reply).
+    /// current command's reply is written later by someone else, as the migrations do (the sync one while
+    /// it transfers outside the lock; the async one until its batch ends: quirk 33, so pipelined commands
+    /// are answered after the migration's reply). CLIENT UNBLOCK does not apply to such a client.
     /// </summary>
     internal BlockedState DeferReply(Client client, CommandDef cmd)
     {
@@ -136,7 +137,7 @@ public sealed partial class ServerContext
     public bool UnblockWith(Client client, string? error)
     {
         BlockedState? state = client.Blocked;
-        if (state is null || !state.Interruptible || state.DeferredReply)
+        if (state is null || state.DeferredReply)
             return false;
         if (error is not null)
             client.Output.Error(error);

@@ -7,7 +7,7 @@ namespace Codis.Server;
 /// <summary>
 /// The server's side of the synchronous slot migration (SLOTSMGRT* without -ASYNC): the migrator with
 /// its cached target connections, the key-change watches it uses to notice writes that race with a
-/// migration, and parking the calling client while the transfer runs outside the lock.
+/// migration (the calling client waits through ServerContext.DeferReply while the transfer runs outside the lock).
 /// </summary>
 public sealed partial class ServerContext
 {
@@ -39,27 +39,5 @@ public sealed partial class ServerContext
             if (w.Db == db)
                 w.OnAllModified();
         }
-    }
-
-    /// <summary>
-    /// Parks <paramref name="client"/> until a migration finished: its connection stops running its
-    /// requests (buffering what it pipelines) until <see cref="Unblock"/>, and other clients are served
-    /// meanwhile. CLIENT UNBLOCK does not apply (the transfer cannot be taken back half-way).
-    /// </summary>
-    internal BlockedState ParkForMigration(CommandContext c)
-    {
-        var state = new BlockedState
-        {
-            Command = c.Command,
-            Args = c.Args.Detach(),
-            Db = c.Client.DbIndex,
-            Keys = [],
-            DeadlineMs = 0,
-            NullArrayOnTimeout = false,
-            Interruptible = false,
-        };
-        c.Client.Blocked = state;
-        _blockedCount++;
-        return state;
     }
 }

@@ -172,15 +172,12 @@ public sealed class BlockedState
     /// <summary>Completed when the client is unblocked (served, timed out or killed).</summary>
     public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>False when CLIENT UNBLOCK must not end the wait (a client waiting for a migration).</summary>
-    public bool Interruptible { get; init; } = true;
-
     /// <summary>The timeout timer, disposed on unblock.</summary>
     public ITimer? Timer { get; set; }
 
     /// <summary>
-    /// True when the client waits for a reply that another part of the server writes later (an async
-    /// slot migration and its FENCE callers), not for keys: not counted in <c>blocked_clients</c> and
+    /// True when the client waits for a reply that another part of the server writes later (a sync slot
+    /// migration's transfer, an async migration batch and its FENCE callers), not for keys: not counted in <c>blocked_clients</c> and
     /// not released by CLIENT UNBLOCK.
     /// </summary>
     public bool DeferredReply { get; init; }

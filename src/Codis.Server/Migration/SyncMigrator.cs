@@ -110,7 +110,7 @@ internal sealed partial class SyncMigrator
             return;
         }
         Client client = c.Client;
-        BlockedState state = _server.ParkForMigration(c);
+        BlockedState state = _server.DeferReply(client, c.Command);
         _ = Task.Run(() => RunParkedAsync(client, state, target, request));
     }
 
@@ -160,11 +160,10 @@ internal sealed partial class SyncMigrator
         lock (_server.Lock)
         {
             // A client that went away meanwhile gets no reply; what was moved stays moved.
-            if (!ReferenceEquals(client.Blocked, state))
+            if (ServerContext.DeferredOutput(client, state) is not { } output)
                 return;
-            WriteReply(client.Output, request, result);
-            _server.Unblock(client);
-            client.Wake();
+            WriteReply(output, request, result);
+            _server.CompleteDeferred(client, state);
         }
     }
 
