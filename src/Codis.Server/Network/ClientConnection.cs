@@ -116,42 +116,15 @@ public sealed class ClientConnection : IClientTransport
             bool haveSendLock = false;
             lock (_server.Lock)
             {
-                _parser.Unauthenticated = !Client.Authenticated && _server.Config.RequirePass.Length > 0;
-                _parser.MaxBulkLength = _server.Config.ProtoMaxBulkLen;
                 // A command run on this client's behalf by another (a paused command resumed by the
                 // pause's end) may have blocked it: wait before parsing further requests.
-                if (Client.Blocked is { } waiting)
-                    blocked = waiting.Done.Task;
-                long timestamp = 0;
-                while (blocked is null && _start < _end && !Client.CloseRequested)
+                if (Client.Blocked is null)
                 {
-                    ParseResult r = _parser.TryParse(_in, _start, _end - _start, _args);
-                    if (r == ParseResult.Incomplete)
-                        break;
-                    if (r == ParseResult.Error)
-                    {
-                        Client.Output.Error([.. "ERR "u8, .. _parser.ErrorBytes]);
-                        _server.Stats.ErrorReplies++;
-                        close = true;
-                        break;
-                    }
-                    _start += _parser.Consumed;
-                    _server.Stats.NetInputBytes += _parser.Consumed;
-                    if (r == ParseResult.Empty)
-                        continue;
-                    _server.Execute(Client, _args, ref timestamp);
-                    if (Client.Blocked is { } state)
-                    {
-                        blocked = state.Done.Task;
-                        break;
-                    }
-                    if (Client.CloseRequested)
-                    {
-                        close = true;
-                        break;
-                    }
-                    _parser.Unauthenticated = !Client.Authenticated && _server.Config.RequirePass.Length > 0;
+                    close = !RequestBatch.Run(_server, Client, _parser, _args, _in, ref _start, _end);
+                    close |= Client.CloseRequested;
                 }
+                if (Client.Blocked is { } state)
+                    blocked = state.Done.Task;
                 Client.QueryBufferLength = _end - _start;
                 // Fast path: take the output in this same lock section when nobody else is sending.
                 if (Client.Output.Length > 0 && _sendLock.Wait(0))

@@ -108,28 +108,7 @@ internal sealed class LoopConnection : IClientTransport
         bool close = false;
         lock (_server.Lock)
         {
-            _parser.Unauthenticated = !Client.Authenticated && _server.Config.RequirePass.Length > 0;
-            _parser.MaxBulkLength = _server.Config.ProtoMaxBulkLen;
-            long timestamp = 0;
-            while (Client.Blocked is null && _start < _end && !Client.CloseRequested)
-            {
-                ParseResult r = _parser.TryParse(_in, _start, _end - _start, _args);
-                if (r == ParseResult.Incomplete)
-                    break;
-                if (r == ParseResult.Error)
-                {
-                    Client.Output.Error([.. "ERR "u8, .. _parser.ErrorBytes]);
-                    _server.Stats.ErrorReplies++;
-                    close = true;
-                    break;
-                }
-                _start += _parser.Consumed;
-                _server.Stats.NetInputBytes += _parser.Consumed;
-                if (r == ParseResult.Empty)
-                    continue;
-                _server.Execute(Client, _args, ref timestamp);
-                _parser.Unauthenticated = !Client.Authenticated && _server.Config.RequirePass.Length > 0;
-            }
+            close = !RequestBatch.Run(_server, Client, _parser, _args, _in, ref _start, _end);
             if (Client.Blocked is { } state && !ReferenceEquals(state, _waitingFor))
             {
                 // Resume when released (served, timed out, unpaused, killed), whichever thread does it.

@@ -9,6 +9,8 @@ public sealed class CodisAuthTests
 {
     private static readonly string[] SpecMacs = ["02:fc:00:00:00:01", "16:be:e0:b6:3d:d2", "32:64:de:e1:1a:4a"];
 
+    // The addresses below are data of the spec's verified vector (the token hashes them); nothing binds
+    // or connects to them.
     [Fact]
     public void Token_SpecVector()
     {
@@ -19,9 +21,9 @@ public sealed class CodisAuthTests
     [Fact]
     public void Token_IsMd5OfTheDocumentedText()
     {
-        string text = "Codis-Token@[02:fc:00:00:00:01 16:be:e0:b6:3d:d2 32:64:de:e1:1a:4a]-{codis-demo}-{127.0.0.1:19000}-{127.0.0.1:11080}";
+        string text = "Codis-Token@[02:fc:00:00:00:01 16:be:e0:b6:3d:d2 32:64:de:e1:1a:4a]-{other-product}-{10.1.2.3:40001}-{10.1.2.3:40002}";
         Assert.Equal(Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(text))),
-            CodisAuth.Token(SpecMacs, "codis-demo", "127.0.0.1:19000", "127.0.0.1:11080"));
+            CodisAuth.Token(SpecMacs, "other-product", "10.1.2.3:40001", "10.1.2.3:40002"));
     }
 
     [Fact]

@@ -57,6 +57,7 @@ public sealed class ModelJsonTests
         Assert.Equal("migrating", m.Action.State);
     }
 
+    // The spec's verified example, addresses included: they are JSON data here, never bound.
     [Fact]
     public void ProxyModel_SpecExample_RoundTripsByteForByte()
     {
