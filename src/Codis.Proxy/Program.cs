@@ -1,10 +1,10 @@
+using Codis.Cluster.Coordinator;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Codis.Core.Topology;
 using Codis.Proxy.Config;
 using Codis.Proxy.Host;
-using Codis.Proxy.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace Codis.Proxy;
@@ -111,14 +111,14 @@ public static class Program
         string? dashboard = cl.Get("--dashboard");
         if (dashboard is not null)
             logger.LogWarning("option --dashboard = {Value}", dashboard);
-        string? filesystem = cl.Get("--filesystem");
-        if (cl.Has("--zookeeper") || cl.Has("--etcd"))
-        {
-            string name = cl.Has("--zookeeper") ? "zookeeper" : "etcd";
-            throw new UsageException($"--{name} is not supported yet (the coordinator clients come with issue 5); use --dashboard=ADDR or --filesystem=ROOT");
-        }
-        if (filesystem is not null)
-            logger.LogWarning("option --filesystem = {Value}", filesystem);
+        // At most one of these (CommandLine checks): the coordinator in which the dashboard is found.
+        (string Name, string Address, string Auth)? coordinator =
+            cl.Get("--zookeeper") is { } zk ? ("zookeeper", zk, cl.Get("--zookeeper-auth") ?? "")
+            : cl.Get("--etcd") is { } etcd ? ("etcd", etcd, cl.Get("--etcd-auth") ?? "")
+            : cl.Get("--filesystem") is { } fs ? ("filesystem", fs, "")
+            : null;
+        if (coordinator is { } c)
+            logger.LogWarning("option --{Name} = {Value}", c.Name, c.Address);
         Slot[]? slots = cl.Get("--fillslots") is { } slotsFile ? OnlineModes.LoadSlotsFile(slotsFile) : null;
         if (cl.Get("--product_name") is { } product)
         {
@@ -148,6 +148,19 @@ public static class Program
         if (config.JodisAddr.Length > 0)
             throw new StartupException("jodis_addr is set but jodis is not supported yet (the coordinator clients come with issue 5); clear jodis_addr");
 
+        ICoordinator? store = null;
+        if (coordinator is { } co)
+        {
+            try
+            {
+                store = Coordinators.Create(co.Name, co.Address, co.Auth, Coordinators.DefaultTimeout);
+            }
+            catch (CoordinatorException e)
+            {
+                throw new StartupException($"create '{co.Name}' client to '{co.Address}' failed, {e.Message}", e);
+            }
+        }
+        await using ICoordinator? storeScope = store;
         await using var host = new ProxyHost(config, log);
         await host.StartAsync().ConfigureAwait(false);
         logger.LogWarning("create proxy with config\n{Config}", config.ToToml());
@@ -167,7 +180,7 @@ public static class Program
         {
             var online = new OnlineModes(host, log.CreateLogger("online"));
             Task mode = dashboard is not null ? online.WithDashboardAsync(dashboard, cts.Token)
-                : filesystem is not null ? online.WithFileSystemAsync(filesystem, cts.Token)
+                : store is not null ? online.WithCoordinatorAsync(store, cts.Token)
                 : slots is not null ? Task.Run(() => online.WithFillSlots(slots))
                 : Task.CompletedTask;
             _ = mode.ContinueWith(t =>

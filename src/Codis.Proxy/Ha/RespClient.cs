@@ -26,7 +26,7 @@ public sealed class RespClient : IAsyncDisposable
     /// <exception cref="IOException">Bad address or connection failure.</exception>
     public static async Task<RespClient> ConnectAsync(string addr, CancellationToken ct)
     {
-        (string host, int port) = Host.NetAddress.Split(addr);
+        (string host, int port) = NetAddress.Split(addr);
         var tcp = new TcpClient { NoDelay = true };
         try
         {

@@ -1,6 +1,5 @@
-using System.Net;
-using System.Text;
 using System.Text.Json;
+using Codis.Cluster.Coordinator;
 using Codis.Core.Json;
 using Codis.Core.Security;
 using Codis.Core.Topology;
@@ -39,13 +38,13 @@ public sealed class OnlineModes(ProxyHost host, ILogger logger)
     }
 
     /// <summary>
-    /// <c>--filesystem=ROOT</c>: up to 30 attempts, 3 s apart: read <c>/codis3/&lt;product&gt;/topom</c> from the
-    /// filesystem coordinator (absent → retry) and online through its <c>admin_addr</c>.
+    /// <c>--zookeeper</c>, <c>--etcd</c> or <c>--filesystem</c>: up to 30 attempts, 3 s apart: read
+    /// <c>/codis3/&lt;product&gt;/topom</c> from the coordinator (absent → retry) and online through its
+    /// <c>admin_addr</c>.
     /// </summary>
     /// <exception cref="FatalException">Every attempt failed.</exception>
-    public async Task WithFileSystemAsync(string root, CancellationToken ct)
+    public async Task WithCoordinatorAsync(ICoordinator coordinator, CancellationToken ct)
     {
-        var fs = new FileSystemReader(root);
         string path = CoordinatorPaths.Topom(host.Config.ProductName);
         for (int i = 0; i < 30; i++)
         {
@@ -53,14 +52,14 @@ public sealed class OnlineModes(ProxyHost host, ILogger logger)
                 return;
             try
             {
-                byte[]? data = fs.Read(path);
+                byte[]? data = await coordinator.ReadAsync(path, must: false, ct).ConfigureAwait(false);
                 TopomModel? t = data is null ? null : CodisJson.Decode<TopomModel>(data);
                 if (t is null)
-                    logger.LogWarning("load topom failed: {Path} does not exist in {Root} (is the dashboard running?)", path, root);
+                    logger.LogWarning("load topom failed: {Path} does not exist in the {Kind} coordinator {Address} (is the dashboard running?)", path, coordinator.Name, coordinator.Address);
                 else if (await OnlineProxyAsync(t.AdminAddr, ct).ConfigureAwait(false))
                     return;
             }
-            catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+            catch (Exception e) when (e is CoordinatorException or JsonException)
             {
                 logger.LogWarning("load & decode topom failed: {Error}", e.Message);
             }
@@ -116,26 +115,25 @@ public sealed class OnlineModes(ProxyHost host, ILogger logger)
 
     private async Task<bool> OnlineProxyAsync(string dashboard, CancellationToken ct)
     {
-        using var http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(1) }) { Timeout = TimeSpan.FromMinutes(1) };
-        TopomModel? t;
+        using var api = new ApiClient();
+        TopomModel t;
         try
         {
-            string body = await CallAsync(http, HttpMethod.Get, $"http://{dashboard}/api/topom/model", ct).ConfigureAwait(false);
-            t = CodisJson.Decode<TopomModel>(body);
+            t = await api.GetAsync<TopomModel>($"http://{dashboard}/api/topom/model", ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
+        catch (ApiException e)
         {
             logger.LogWarning("rpc fetch model failed: {Error}", e.Message);
             return false;
         }
-        if (t is null || t.ProductName != host.Config.ProductName)
+        if (t.ProductName != host.Config.ProductName)
             throw new FatalException("unexcepted product name, got model =\n" + CodisJson.Encode(t));
         string xauth = CodisAuth.DashboardXAuth(host.Config.ProductName);
         try
         {
-            await CallAsync(http, HttpMethod.Put, $"http://{dashboard}/api/topom/proxy/online/{xauth}/{host.Model.AdminAddr}", ct).ConfigureAwait(false);
+            await api.PutAsync($"http://{dashboard}/api/topom/proxy/online/{xauth}/{host.Model.AdminAddr}", null, ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        catch (ApiException e)
         {
             logger.LogWarning("rpc online proxy failed: {Error}", e.Message);
             return false;
@@ -143,68 +141,4 @@ public sealed class OnlineModes(ProxyHost host, ILogger logger)
         logger.LogWarning("rpc online proxy seems OK");
         return true;
     }
-
-    /// <summary>Codis's <c>rpc.apiRequestJson</c>: 200 → body; 800/1500 → <c>[Remote Error] Cause</c>; else the status.</summary>
-    private static async Task<string> CallAsync(HttpClient http, HttpMethod method, string url, CancellationToken ct)
-    {
-        using var req = new HttpRequestMessage(method, url);
-        using HttpResponseMessage resp = await http.SendAsync(req, ct).ConfigureAwait(false);
-        string body = await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-        int code = (int)resp.StatusCode;
-        if (code == 200)
-            return body;
-        if (code is 800 or 1500)
-        {
-            string cause = body;
-            try
-            {
-                using var doc = JsonDocument.Parse(body);
-                if (doc.RootElement.TryGetProperty("Cause", out JsonElement c))
-                    cause = c.GetString() ?? "";
-            }
-            catch (JsonException)
-            {
-                // Keep the raw body as the cause.
-            }
-            throw new HttpRequestException("[Remote Error] " + cause);
-        }
-        throw new HttpRequestException($"[{code}] {resp.ReasonPhrase} - {url}");
-    }
-}
-
-/// <summary>
-/// Read access to Codis's filesystem coordinator (coordinator.md §7.3): node <c>/a/b</c> is the file
-/// <c>ROOT/data/a/b</c>, and every operation holds an exclusive non-blocking lock on <c>ROOT/data.lck</c>.
-/// </summary>
-public sealed class FileSystemReader(string root)
-{
-    private readonly string _root = Path.GetFullPath(root);
-
-    /// <summary>The node's bytes, or null when it does not exist.</summary>
-    /// <exception cref="IOException">The lock is held by another process, or the file cannot be read.</exception>
-    public byte[]? Read(string path)
-    {
-        Directory.CreateDirectory(_root);
-        string lockFile = Path.Combine(_root, "data.lck");
-        // On Unix, FileShare.None makes .NET take flock(LOCK_EX | LOCK_NB), the lock Codis's fs client uses;
-        // a held lock fails at once with an IOException, as in Go.
-        using var lck = new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        byte[] note = Encoding.UTF8.GetBytes(CodisJson.Encode(new LockNote(Environment.ProcessId, GoTime.Now())));
-        lck.SetLength(0);
-        lck.Write(note);
-        lck.Flush();
-        try
-        {
-            string file = Path.Combine(_root, "data", path.TrimStart('/'));
-            return File.Exists(file) ? File.ReadAllBytes(file) : null;
-        }
-        finally
-        {
-            lck.SetLength(0);
-        }
-    }
-
-    private sealed record LockNote(
-        [property: System.Text.Json.Serialization.JsonPropertyName("pid")] int Pid,
-        [property: System.Text.Json.Serialization.JsonPropertyName("now")] string Now);
 }

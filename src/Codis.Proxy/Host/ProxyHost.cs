@@ -5,7 +5,6 @@ using Codis.Core.Security;
 using Codis.Core.Topology;
 using Codis.Proxy.Admin;
 using Codis.Proxy.Config;
-using Codis.Proxy.Logging;
 using Codis.Proxy.Metrics;
 using Codis.Proxy.Routing;
 using Codis.Proxy.Session;
@@ -13,12 +12,6 @@ using Codis.Proxy.Stats;
 using Microsoft.Extensions.Logging;
 
 namespace Codis.Proxy.Host;
-
-/// <summary>An error that start-up reports and then exits (a busy port, an unusable address...).</summary>
-public sealed class StartupException(string message, Exception? inner = null) : Exception(message, inner);
-
-/// <summary>An error of an admin call, answered as HTTP 800 with this <c>Cause</c>.</summary>
-public sealed class ApiException(string cause) : Exception(cause);
 
 /// <summary>
 /// The proxy process around the data path (proxy.md §1): the two listeners, identity (model, token, xauth),

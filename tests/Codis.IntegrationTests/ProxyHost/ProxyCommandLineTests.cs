@@ -127,7 +127,7 @@ public sealed class ProxyCommandLineTests
     {
         ProcessResult r = ProxyProcess.Run("--zookeeper=127.0.0.1:2181");
         Assert.Equal(1, r.ExitCode);
-        Assert.Contains("--zookeeper is not supported yet", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains("create 'zookeeper' client to '127.0.0.1:2181' failed, the zookeeper coordinator is not supported yet", r.StdErr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 
-namespace Codis.Proxy.Logging;
+namespace Codis.Cluster.Logging;
 
-/// <summary>Codis log levels (<c>--log-level</c>, <c>PUT /api/proxy/loglevel</c>).</summary>
+/// <summary>Codis log levels (<c>--log-level</c>, <c>PUT /api/.../loglevel</c>).</summary>
 public enum CodisLogLevel
 {
     /// <summary>Nothing is written.</summary>
@@ -106,7 +106,7 @@ public sealed class CodisLog : ILoggerProvider
             }
             catch (IOException)
             {
-                // A full disk must not take the proxy down; the entry is lost.
+                // A full disk must not take the process down; the entry is lost.
             }
         }
     }

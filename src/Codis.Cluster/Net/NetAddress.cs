@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 
-namespace Codis.Proxy.Host;
+namespace Codis.Cluster.Net;
 
 /// <summary>
 /// Listen addresses as Go's <c>net</c> package handles them: parsing <c>host:port</c> for a network
