@@ -3,3 +3,4 @@ global using Codis.Cluster.Hosting;
 global using Codis.Cluster.Logging;
 global using Codis.Cluster.Net;
 global using Codis.Cluster.Rpc;
+global using Codis.Cluster.Sentinel;

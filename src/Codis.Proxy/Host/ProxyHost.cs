@@ -34,7 +34,7 @@ public sealed partial class ProxyHost : IAsyncDisposable
     private bool _closed;
     private string[]? _sentinelServers;
     private Dictionary<int, string>? _sentinelMasters;
-    private Ha.SentinelWatcher? _watcher;
+    private SentinelWatcher? _watcher;
 
     /// <summary>Creates the host; nothing listens until <see cref="StartAsync"/>.</summary>
     public ProxyHost(ProxyConfig config, CodisLog log)
@@ -298,7 +298,7 @@ public sealed partial class ProxyHost : IAsyncDisposable
         _sentinelMasters = null;
         if (_sentinelServers is not { Length: > 0 } servers)
             return;
-        _watcher = new Ha.SentinelWatcher(Config.ProductName, servers, SwitchMasters, Log.CreateLogger("sentinel"));
+        _watcher = new SentinelWatcher(Config.ProductName, servers, SwitchMasters, Log.CreateLogger("sentinel"));
         _watcher.Start();
     }
 

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Threading.Channels;
+using Codis.Cluster.Redis;
 using Microsoft.Extensions.Logging;
 
-namespace Codis.Proxy.Ha;
+namespace Codis.Cluster.Sentinel;
 
 /// <summary>
 /// Watches redis-sentinels for master switches of this product's groups (ha.md §4): subscribes to

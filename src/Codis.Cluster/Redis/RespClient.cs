@@ -1,8 +1,9 @@
 using System.Globalization;
+using Codis.Cluster.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Codis.Proxy.Ha;
+namespace Codis.Cluster.Redis;
 
 /// <summary>
 /// A minimal Redis client for the sentinel watcher (a few commands per minute, never on the data path):
