@@ -5,6 +5,9 @@ need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 command -v redis-benchmark >/dev/null 2>&1 || need+=(redis-tools)
+# etcd 3.4 for the etcd coordinator and jodis tests (EtcdProcess); etcdctl enables auth in them.
+[ -x /usr/bin/etcd ] || need+=(etcd-server)
+[ -x /usr/bin/etcdctl ] || need+=(etcd-client)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
@@ -21,3 +24,5 @@ apt-get update -qq
 apt-get install -y -qq "${pkgs[@]}" >/dev/null
 # The Debian package starts a system redis-server on port 6379; the tests start their own on free
 # ports and do not need it.
+# etcd-server may start a system etcd on 2379 likewise; the tests run their own (EtcdProcess) on free
+# ports and neither use nor disturb it.
