@@ -145,8 +145,6 @@ public static class Program
         {
             throw new StartupException("create proxy failed, " + e.Message);
         }
-        if (config.JodisAddr.Length > 0)
-            throw new StartupException("jodis_addr is set but jodis is not supported yet (the coordinator clients come with issue 5); clear jodis_addr");
 
         ICoordinator? store = null;
         if (coordinator is { } co)
@@ -161,7 +159,8 @@ public static class Program
             }
         }
         await using ICoordinator? storeScope = store;
-        await using var host = new ProxyHost(config, log);
+        ICoordinator? jodis = CreateJodisClient(config);
+        await using var host = new ProxyHost(config, log, jodis);
         await host.StartAsync().ConfigureAwait(false);
         logger.LogWarning("create proxy with config\n{Config}", config.ToToml());
 
@@ -210,6 +209,29 @@ public static class Program
                 TryDelete(pidfile, logger);
         }
         return exitCode;
+    }
+
+    /// <summary>The jodis client when <c>jodis_addr</c> is set (proxy.md §1 step 5); registration waits for start.</summary>
+    private static ICoordinator? CreateJodisClient(ProxyConfig config)
+    {
+        if (config.JodisAddr.Length == 0)
+            return null;
+        ICoordinator client;
+        try
+        {
+            client = Coordinators.Create(config.JodisName, config.JodisAddr, config.JodisAuth, config.JodisTimeout.ToTimeSpan());
+        }
+        catch (CoordinatorException e)
+        {
+            throw new StartupException($"create '{config.JodisName}' client to '{config.JodisAddr}' failed, {e.Message}", e);
+        }
+        if (!client.SupportsEphemeral)
+        {
+            // Config validation admits only zookeeper and etcd; this guards any other path to here.
+            _ = client.CloseAsync();
+            throw new StartupException($"jodis_name = {config.JodisName} cannot hold ephemeral nodes (use zookeeper or etcd)");
+        }
+        return client;
     }
 
     private static async Task WaitOnline(ProxyHost host)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Codis.Cluster.Coordinator;
 using Codis.Core.Security;
 using Codis.Core.Topology;
 using Codis.Proxy.Admin;
@@ -24,6 +25,7 @@ public sealed partial class ProxyHost : IAsyncDisposable
 
     private readonly Lock _lock = new();
     private readonly ILogger _logger;
+    private readonly ICoordinator? _jodisClient;
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Socket? _proxyListener;
     private AdminServer? _admin;
@@ -35,11 +37,16 @@ public sealed partial class ProxyHost : IAsyncDisposable
     private string[]? _sentinelServers;
     private Dictionary<int, string>? _sentinelMasters;
     private SentinelWatcher? _watcher;
+    private Jodis? _jodis;
 
     /// <summary>Creates the host; nothing listens until <see cref="StartAsync"/>.</summary>
-    public ProxyHost(ProxyConfig config, CodisLog log)
+    /// <param name="config">The configuration.</param>
+    /// <param name="log">The process log.</param>
+    /// <param name="jodisClient">The jodis coordinator client when <c>jodis_addr</c> is set; the host owns and closes it.</param>
+    public ProxyHost(ProxyConfig config, CodisLog log, ICoordinator? jodisClient = null)
     {
         Config = config;
+        _jodisClient = jodisClient;
         Log = log;
         _logger = log.CreateLogger("proxy");
         Router = new Router(config.ToRouterOptions(), log.CreateLogger("router"));
@@ -134,6 +141,12 @@ public sealed partial class ProxyHost : IAsyncDisposable
             ProtoType = Config.ProtoType,
             ProxyAddr = advertisedProxy,
         };
+        if (_jodisClient is not null)
+        {
+            // Created now so that the model shows jodis_path; nothing is registered before Start.
+            _jodis = new Jodis(_jodisClient, Model, Config.JodisCompatible, Log.CreateLogger("jodis"));
+            Model = Model with { JodisPath = _jodis.Path };
+        }
         _admin.SetReady();
         _logger.LogWarning("create new proxy:\n{Model}", Codis.Core.Json.CodisJson.Encode(Model));
         _logger.LogWarning("admin start service on {Addr}", BoundAdminAddr);
@@ -167,6 +180,7 @@ public sealed partial class ProxyHost : IAsyncDisposable
             _online = true;
         }
         _logger.LogWarning("proxy is online");
+        _jodis?.Start();
     }
 
     /// <summary>
@@ -195,6 +209,11 @@ public sealed partial class ProxyHost : IAsyncDisposable
         // The admin server stops after this call returns, so the shutdown route still gets its reply.
         _ = Task.Run(async () =>
         {
+            // The jodis node goes first (proxy.md §1 close), so clients stop choosing this proxy.
+            if (_jodis is not null)
+                await _jodis.CloseAsync().ConfigureAwait(false);
+            else if (_jodisClient is not null)
+                await _jodisClient.CloseAsync().ConfigureAwait(false);
             if (_admin is not null)
                 await _admin.StopAsync().ConfigureAwait(false);
             _exited.TrySetResult();

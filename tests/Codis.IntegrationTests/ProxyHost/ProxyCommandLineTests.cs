@@ -79,7 +79,9 @@ public sealed class ProxyCommandLineTests
     [InlineData("backend_recv_bufsize = \"12qb\"", "invalid bytesize unit")]
     [InlineData("backend_ping_period = 5", "expected a duration string for backend_ping_period")]
     [InlineData("product_name = \"bad name\"", "bad product name = bad name")]
-    [InlineData("jodis_name = \"zookeeper\"\njodis_addr = \"127.0.0.1:2181\"", "jodis is not supported yet")]
+    [InlineData("jodis_name = \"filesystem\"\njodis_addr = \"/tmp\"", "invalid jodis_name")]
+    [InlineData("jodis_name = \"etcd\"", "invalid jodis_addr")]
+    [InlineData("jodis_name = \"etcd\"\njodis_addr = \"127.0.0.1:1\"\njodis_auth = \"nocolon\"", "create 'etcd' client to '127.0.0.1:1' failed, invalid auth")]
     public void ConfigWithBadValue_ExitsWithClearError(string line, string expected)
     {
         string dir = ServerProcess.NewTempDirectory();

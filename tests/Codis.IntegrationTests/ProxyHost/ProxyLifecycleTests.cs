@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Codis.Cluster.Coordinator;
 using Codis.Core.Security;
 using Codis.TestSupport;
 
@@ -223,6 +224,20 @@ public sealed class ProxyLifecycleTests
         {
             Directory.Delete(root, true);
         }
+    }
+
+    [Fact]
+    public async Task EtcdFlag_FindsDashboardInTopomNode()
+    {
+        using var dashboard = new FakeDashboard("codis-demo");
+        using EtcdProcess etcd = EtcdProcess.Start();
+        await using (ICoordinator c = Coordinators.Create("etcd", etcd.Address, "", TimeSpan.FromSeconds(10)))
+        {
+            string topom = $"{{\n    \"token\": \"t\",\n    \"admin_addr\": \"{dashboard.Addr}\",\n    \"product_name\": \"codis-demo\"\n}}";
+            await c.UpdateAsync("/codis3/codis-demo/topom", System.Text.Encoding.UTF8.GetBytes(topom));
+        }
+        using ProxyProcess p = ProxyProcess.Start("", "--etcd=" + etcd.Address);
+        Assert.True(dashboard.OnlineCalled.Wait(TimeSpan.FromSeconds(20)), p.Process.OutputTail());
     }
 
     /// <summary>
