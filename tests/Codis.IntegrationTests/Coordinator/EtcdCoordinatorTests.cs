@@ -219,11 +219,12 @@ public sealed class EtcdCoordinatorTests(EtcdFixture fixture) : IClassFixture<Et
     [Fact]
     public async Task CreateEphemeral_KeptAlive_OutlivesItsTtl()
     {
-        await using EtcdCoordinator c = Client(TimeSpan.FromSeconds(1));
+        // TTL 3 s, keep-alive every 1.5 s: the margin absorbs a loaded machine.
+        await using EtcdCoordinator c = Client(TimeSpan.FromSeconds(3));
         await using EtcdCoordinator other = Client();
         Task lost = await c.CreateEphemeralAsync(_root + "/alive", B("e"));
-        // Three TTLs: without keep-alives the lease would have expired.
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // More than two TTLs: without keep-alives the lease would have expired.
+        await Task.Delay(TimeSpan.FromSeconds(7));
         Assert.NotNull(await other.ReadAsync(_root + "/alive", true));
         Assert.False(lost.IsCompleted);
     }
