@@ -5,6 +5,11 @@ need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 command -v redis-benchmark >/dev/null 2>&1 || need+=(redis-tools)
+# ZooKeeper 3.8 for the zookeeper coordinator tests (tests/Codis.TestSupport/ZooKeeperProcess.cs runs
+# /usr/share/java/zookeeper.jar with java; the package pulls in a JRE). slf4j-simple gives its log a binding.
+[ -f /usr/share/java/zookeeper.jar ] || need+=(zookeeper)
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+[ -f /usr/share/java/slf4j-simple.jar ] || need+=(libslf4j-java)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
@@ -21,3 +26,5 @@ apt-get update -qq
 apt-get install -y -qq "${pkgs[@]}" >/dev/null
 # The Debian package starts a system redis-server on port 6379; the tests start their own on free
 # ports and do not need it.
+# The zookeeper package may start a system ZooKeeper on port 2181 (where an init system runs it); the tests
+# start their own on free ports with their own data directories and neither use nor stop it.
