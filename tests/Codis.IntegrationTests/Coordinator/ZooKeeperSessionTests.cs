@@ -79,6 +79,42 @@ public sealed class ZooKeeperSessionTests
     }
 
     [Fact]
+    public async Task IdleForSeveralSessionTimeouts_PingsKeepTheSession()
+    {
+        using ZooKeeperProcess server = ZooKeeperProcess.Start();
+        await using var c = (ZooKeeperCoordinator)Coordinators.Create("zk", server.Address, "", TimeSpan.FromSeconds(4));
+        const string path = "/jodis/demo/proxy-1";
+        Task lost = await c.CreateEphemeralAsync(path, B("x"));
+        long session = c.Client.SessionId;
+        var states = new List<ZooKeeperSessionState>();
+        c.Client.StateChanged += s =>
+        {
+            lock (states)
+                states.Add(s);
+        };
+        // No call for three session timeouts: only the pings keep the session (and the node) alive.
+        await Task.Delay(c.Client.NegotiatedTimeout * 3);
+        Assert.False(lost.IsCompleted);
+        Assert.Equal(session, c.Client.SessionId);
+        lock (states)
+            Assert.Empty(states);
+        Assert.Equal("x", Encoding.UTF8.GetString((await c.ReadAsync(path, true))!));
+    }
+
+    [Fact]
+    public async Task Close_WhileACallWaitsForTheServer_EndsTheCallAtOnce()
+    {
+        using ZooKeeperProcess server = ZooKeeperProcess.Start();
+        var c = (ZooKeeperCoordinator)Coordinators.Create("zk", server.Address, "", TimeSpan.FromMinutes(1));
+        server.Kill();
+        await Until(() => Task.FromResult(!c.Client.IsConnected), "the client to notice the server is gone");
+        Task<byte[]?> read = c.ReadAsync("/codis3/demo/topom", false);
+        await c.CloseAsync();
+        var e = await Assert.ThrowsAsync<ZooKeeperException>(() => read.WaitAsync(Patience));
+        Assert.Equal("zk: client is closed (get /codis3/demo/topom)", e.Message);
+    }
+
+    [Fact]
     public async Task SessionExpired_WatchesFire_FreshSessionFollows()
     {
         using ZooKeeperProcess server = ZooKeeperProcess.Start();

@@ -94,7 +94,14 @@ public sealed partial class ZooKeeperClient
             conn.Dispose();
             if (!stop.IsCancellationRequested)
                 Raise(ZooKeeperSessionState.Disconnected);
-            if (_fatal is not null)
+            CoordinatorException? fatal;
+            lock (_gate)
+            {
+                fatal = _fatal;
+                if (fatal is not null)
+                    _connected.TrySetException(fatal);
+            }
+            if (fatal is not null)
                 return;
         }
     }

@@ -207,7 +207,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
         _initial.TrySetException(new ZooKeeperException(ZooKeeperError.ConnectionLoss, "connect", Servers, "zk: client is closed"));
         FireAll(ZooKeeperSessionState.Closed);
         Raise(ZooKeeperSessionState.Closed);
-        _stop.Dispose();
+        // _stop is not disposed: calls racing with the close still link to its token; it holds no timer.
     }
 
     /// <summary>Sends one request and waits for its reply (any result code; callers check it).</summary>
@@ -216,12 +216,19 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
         ThrowIfClosed(op, path);
         if (InvalidPath(path) is { } why)
             throw new ZooKeeperException(ZooKeeperError.BadArguments, op, path, "zk: invalid path: " + why);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // Closing the client ends waits at once rather than at the timeout.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
         timeout.CancelAfter(_requestTimeout);
         Connection conn;
         try
         {
             conn = await WaitConnectedAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (ZooKeeperException)
+        {
+            // The session is unusable (credentials refused): say so for this call.
+            ThrowIfClosed(op, path);
+            throw;
         }
         catch (OperationCanceledException)
         {
@@ -243,8 +250,11 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
             conn.Forget(xid);
             ct.ThrowIfCancellationRequested();
             ThrowIfClosed(op, path);
-            throw new ZooKeeperException(ZooKeeperError.RequestTimeout, op, path,
-                $"zk: no reply from {conn.Server} within {Seconds(_requestTimeout)}");
+            // A connected server that leaves a call unanswered for the whole timeout is stuck (Codis resets its
+            // connection on such errors too): reconnect, possibly to another server, for the next calls.
+            string reason = $"zk: no reply from {conn.Server} within {Seconds(_requestTimeout)}";
+            conn.Fail(reason);
+            throw new ZooKeeperException(ZooKeeperError.RequestTimeout, op, path, reason);
         }
         catch (ConnectionLostException e)
         {
