@@ -299,7 +299,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
         lock (_gate)
             fatal = _fatal;
         if (fatal is not null)
-            throw new ZooKeeperException(ZooKeeperError.AuthFailed, op, path, fatal.Message);
+            throw new ZooKeeperException(ZooKeeperError.AuthFailed, op, path);
     }
 
     private async Task<Connection> WaitConnectedAsync(CancellationToken ct)
