@@ -152,6 +152,24 @@ public sealed class ZooKeeperCoordinatorTests(ZooKeeperFixture zk) : IClassFixtu
     }
 
     [Fact]
+    public async Task CreateEphemeral_AgainOnItsOwnNode_TakesItOver_AnotherSessionsNodeStillFails()
+    {
+        string path = $"/jodis/{Product()}/proxy-abc";
+        await using ZooKeeperCoordinator other = zk.Coordinator();
+        await using ZooKeeperCoordinator owner = zk.Coordinator();
+        Task lost = await owner.CreateEphemeralAsync(path, B("1"));
+        await other.UpdateAsync(path, B("tampered"));
+        await lost.WaitAsync(Patience);
+        // jodis registers again after the signal: the node is still this session's, so it is rewritten and watched.
+        Task again = await owner.CreateEphemeralAsync(path, B("2"));
+        Assert.Equal("2", S(await other.ReadAsync(path, true)));
+        Assert.False(again.IsCompleted);
+        var e = await Assert.ThrowsAsync<NodeExistsException>(() => other.CreateEphemeralAsync(path, B("3")));
+        Assert.Equal($"zk: node already exists (create {path})", e.Message);
+        Assert.Equal("2", S(await owner.ReadAsync(path, true)));
+    }
+
+    [Fact]
     public async Task Watches_DataExistsChildren_FireOnceWithTheEvent()
     {
         string dir = $"/w/{Product()}";

@@ -124,7 +124,25 @@ public sealed class ZooKeeperCoordinator : ICoordinator
     public async Task<Task> CreateEphemeralAsync(string path, byte[] data, CancellationToken ct = default)
     {
         ThrowIfClosed();
-        await CreateNodeAsync(path, data, ZooKeeperCreateMode.Ephemeral, ct).ConfigureAwait(false);
+        bool exists = false;
+        try
+        {
+            await CreateNodeAsync(path, data, ZooKeeperCreateMode.Ephemeral, ct).ConfigureAwait(false);
+        }
+        catch (NodeExistsException) when (!_closed)
+        {
+            exists = true;
+        }
+        if (exists)
+        {
+            // Our own session's node: a create whose reply was lost, or jodis registering again after someone
+            // changed the node. The session keeps it alive, so failing would fail every retry until the session
+            // ends; take it over with the new data instead. Another session's node is still an error.
+            ZooKeeperStat? stat = (await _client.ExistsAsync(path, ct: ct).ConfigureAwait(false)).Stat;
+            if (stat is null || stat.EphemeralOwner != _client.SessionId)
+                throw new NodeExistsException(new ZooKeeperException(ZooKeeperError.NodeExists, "create", path).Message);
+            await _client.SetDataAsync(path, data, -1, ct).ConfigureAwait(false);
+        }
         ZooKeeperData node = await _client.GetDataAsync(path, watch: true, ct).ConfigureAwait(false);
         return node.Watch!;
     }
