@@ -8,6 +8,11 @@ command -v redis-benchmark >/dev/null 2>&1 || need+=(redis-tools)
 # etcd 3.4 for the etcd coordinator and jodis tests (EtcdProcess); etcdctl enables auth in them.
 [ -x /usr/bin/etcd ] || need+=(etcd-server)
 [ -x /usr/bin/etcdctl ] || need+=(etcd-client)
+# ZooKeeper 3.8 for the zookeeper coordinator tests (tests/Codis.TestSupport/ZooKeeperProcess.cs runs
+# /usr/share/java/zookeeper.jar with java; the package pulls in a JRE). slf4j-simple gives its log a binding.
+[ -f /usr/share/java/zookeeper.jar ] || need+=(zookeeper)
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+[ -f /usr/share/java/slf4j-simple.jar ] || need+=(libslf4j-java)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
@@ -26,3 +31,5 @@ apt-get install -y -qq "${pkgs[@]}" >/dev/null
 # ports and do not need it.
 # etcd-server may start a system etcd on 2379 likewise; the tests run their own (EtcdProcess) on free
 # ports and neither use nor disturb it.
+# The zookeeper package may start a system ZooKeeper on port 2181 (where an init system runs it); the tests
+# start their own on free ports with their own data directories and neither use nor stop it.

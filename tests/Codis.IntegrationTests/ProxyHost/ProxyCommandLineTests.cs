@@ -125,11 +125,22 @@ public sealed class ProxyCommandLineTests
     }
 
     [Fact]
-    public void Zookeeper_ExitsNotSupportedYet()
+    public void Zookeeper_NoTopomNode_LogsAndKeepsWaiting()
     {
-        ProcessResult r = ProxyProcess.Run("--zookeeper=127.0.0.1:2181");
+        using ZooKeeperProcess zk = ZooKeeperProcess.Start();
+        using ProxyProcess p = ProxyProcess.Start("product_name = \"zkdemo\"\n", "--zookeeper=" + zk.Address);
+        Assert.True(p.Process.WaitForOutput("/codis3/zkdemo/topom does not exist in the zookeeper coordinator", TimeSpan.FromSeconds(30)), p.Process.OutputTail());
+        Assert.False(p.Process.HasExited);
+        Assert.Equal(200, p.Get("/proxy/model").Status);
+    }
+
+    [Fact]
+    public void Zookeeper_DeadAddress_ExitsNamingIt()
+    {
+        string dead = "127.0.0.1:" + FreePort.Get().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        ProcessResult r = ProxyProcess.Run("--zookeeper=" + dead);
         Assert.Equal(1, r.ExitCode);
-        Assert.Contains("create 'zookeeper' client to '127.0.0.1:2181' failed, the zookeeper coordinator is not supported yet", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains($"create 'zookeeper' client to '{dead}' failed, zk: cannot connect to any of {dead}: {dead}: ", r.StdErr, StringComparison.Ordinal);
     }
 
     [Fact]
