@@ -112,7 +112,19 @@ internal sealed class CoordinatorCommands(AdminContext ctx, ParsedArgs args)
     /// <summary>A directory as an object of its children by name; a leaf as its JSON value, null when empty.</summary>
     private async Task<JsonNode?> DumpTreeAsync(ICoordinator c, string path)
     {
-        IReadOnlyList<string> children = await Coordinate($"list path = {path} failed", () => c.ListAsync(path, must: false)).ConfigureAwait(false);
+        IReadOnlyList<string> children;
+        try
+        {
+            children = await c.ListAsync(path, must: false).ConfigureAwait(false);
+        }
+        catch (CoordinatorException e)
+        {
+            // ZooKeeper lists a leaf as having no children; the filesystem refuses to list a file. Both are
+            // leaves here, so a node that cannot be listed but can be read is dumped as a leaf.
+            if (await TryReadAsync(c, path).ConfigureAwait(false) is null)
+                throw new AdminFailure($"list path = {path} failed", e.Message, e);
+            children = [];
+        }
         if (children.Count != 0)
         {
             var obj = new JsonObject();
@@ -130,6 +142,18 @@ internal sealed class CoordinatorCommands(AdminContext ctx, ParsedArgs args)
         catch (JsonException e)
         {
             throw new AdminFailure("json unmarshal failed", $"{path}: {e.Message}", e);
+        }
+    }
+
+    private static async Task<byte[]?> TryReadAsync(ICoordinator c, string path)
+    {
+        try
+        {
+            return await c.ReadAsync(path, must: false).ConfigureAwait(false);
+        }
+        catch (CoordinatorException)
+        {
+            return null;
         }
     }
 
