@@ -13,7 +13,7 @@ public sealed class AdminDashboardTests : IDisposable
     private const string Product = "codis-demo";
     private const string ProductAuth = "secret";
     private readonly ServerProcess _server = ServerProcess.StartCodis("--requirepass", ProductAuth);
-    private readonly DashboardHarness _dashboard = DashboardHarness.Start(Product, ProductAuth);
+    private readonly DashboardProcess _dashboard = DashboardProcess.Start($"product_name = \"{Product}\"\nproduct_auth = \"{ProductAuth}\"");
     private ProxyProcess? _proxy;
 
     public void Dispose()
@@ -25,7 +25,7 @@ public sealed class AdminDashboardTests : IDisposable
 
     private string Server => "127.0.0.1:" + _server.Port.ToString(CultureInfo.InvariantCulture);
 
-    private string D => "--dashboard=" + _dashboard.Addr;
+    private string D => "--dashboard=" + _dashboard.AdminAddr;
 
     private ProxyProcess Proxy => _proxy ??= ProxyProcess.Start($"product_name = \"{Product}\"\nproduct_auth = \"{ProductAuth}\"");
 
@@ -40,14 +40,27 @@ public sealed class AdminDashboardTests : IDisposable
     {
         ProcessResult r = AdminProcess.Run(args);
         Assert.Equal(1, r.ExitCode);
-        Assert.Contains($"[PANIC] call rpc {op} to dashboard {_dashboard.Addr} failed\n[error]: [Remote Error] {cause}", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains($"[PANIC] call rpc {op} to dashboard {_dashboard.AdminAddr} failed\n[error]: [Remote Error] {cause}", r.StdErr, StringComparison.Ordinal);
         return r;
+    }
+
+    /// <summary>Waits until <paramref name="check"/> holds, polling (the dashboard's stats loops run every second).</summary>
+    private static bool WaitUntil(Func<bool> check, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (!check())
+        {
+            if (DateTime.UtcNow > deadline)
+                return false;
+            Thread.Sleep(200);
+        }
+        return true;
     }
 
     [Fact]
     public void Overview_ModelWord_SameAsTheDashboardModel()
     {
-        Assert.Equal(_dashboard.Get("/topom/model") + "\n", Ok(D, "model").StdOut);
+        Assert.Equal(_dashboard.Get("/topom/model").Body + "\n", Ok(D, "model").StdOut);
         using JsonDocument all = JsonDocument.Parse(Ok(D).StdOut);
         Assert.Equal(Product, all.RootElement.GetProperty("model").GetProperty("product_name").GetString());
         using JsonDocument config = JsonDocument.Parse(Ok(D, "config").StdOut);
@@ -63,7 +76,7 @@ public sealed class AdminDashboardTests : IDisposable
         // The stats loop polls every second: the line turns healthy once the server has been polled.
         string expected = $"[ ] group-1 [0] {Server}      ==> NO:ONE\n";
         string last = "";
-        Assert.True(DashboardHarness.WaitUntil(() => (last = Ok(D, "--group-status").StdOut) == expected, TimeSpan.FromSeconds(20)),
+        Assert.True(WaitUntil(() => (last = Ok(D, "--group-status").StdOut) == expected, TimeSpan.FromSeconds(20)),
             "group status never became healthy: " + last);
 
         using JsonDocument groups = JsonDocument.Parse(Ok(D, "--list-group").StdOut);
@@ -123,7 +136,7 @@ public sealed class AdminDashboardTests : IDisposable
 
         string expected = $"[ ] proxy-1 [T] {token} [A] {Proxy.AdminAddr} [P] {Proxy.ProxyAddr}\n";
         string last = "";
-        Assert.True(DashboardHarness.WaitUntil(() => (last = Ok(D, "--proxy-status").StdOut) == expected, TimeSpan.FromSeconds(20)),
+        Assert.True(WaitUntil(() => (last = Ok(D, "--proxy-status").StdOut) == expected, TimeSpan.FromSeconds(20)),
             "proxy status never became healthy: " + last);
 
         ProcessResult reinit = Ok(D, "--reinit-proxy", "--all");
@@ -161,8 +174,8 @@ public sealed class AdminDashboardTests : IDisposable
     public void Verbose_LogsModelAndXPing()
     {
         ProcessResult r = Ok("-v", D, "--reload");
-        Assert.Contains($"[DEBUG] call rpc model to dashboard {_dashboard.Addr}", r.StdErr, StringComparison.Ordinal);
-        Assert.Contains($"[DEBUG] call rpc xping to dashboard {_dashboard.Addr}", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains($"[DEBUG] call rpc model to dashboard {_dashboard.AdminAddr}", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains($"[DEBUG] call rpc xping to dashboard {_dashboard.AdminAddr}", r.StdErr, StringComparison.Ordinal);
         Assert.Contains("[DEBUG] call rpc reload OK", r.StdErr, StringComparison.Ordinal);
     }
 
@@ -170,6 +183,6 @@ public sealed class AdminDashboardTests : IDisposable
     public void Shutdown_DashboardExits()
     {
         Ok(D, "--shutdown");
-        Assert.True(DashboardHarness.WaitUntil(() => _dashboard.Process.HasExited, TimeSpan.FromSeconds(30)), "the dashboard is still running");
+        Assert.True(WaitUntil(() => _dashboard.Process.HasExited, TimeSpan.FromSeconds(30)), "the dashboard is still running");
     }
 }
