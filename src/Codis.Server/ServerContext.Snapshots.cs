@@ -11,6 +11,15 @@ public sealed partial class ServerContext
     /// </summary>
     internal RdbSnapshot[]? ActiveSnapshots { get; private set; }
 
+    /// <summary>The persistence layer (RDB and AOF), when attached (<see cref="Persister.Attach"/>).</summary>
+    public Persister? Persister { get; set; }
+
+    /// <summary>
+    /// Asked before each write command of a normal client: an error reply refuses the command (MISCONF
+    /// after a failed save), null lets it run.
+    /// </summary>
+    public Func<string?>? WriteGuard { get; set; }
+
     /// <summary>Registers a starting snapshot (under the lock).</summary>
     internal void AddSnapshot(RdbSnapshot snapshot) => ActiveSnapshots = [.. ActiveSnapshots ?? [], snapshot];
 
