@@ -50,11 +50,11 @@ public sealed partial class Persister
             _server.Persistence.AofRewriteScheduled = true;
             return null;
         }
-        string dir = Path.GetDirectoryName(AofPath)!;
+        string dir = Path.GetFullPath(_server.Config.Dir);
         _rewriteTemp = Path.Combine(dir, $"temp-rewriteaof-bg-{Environment.ProcessId}.aof");
         try
         {
-            _rewriteFile = new FileStream(_rewriteTemp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16);
+            _rewriteFile = new FileStream(_rewriteTemp, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, 1 << 16);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -66,7 +66,7 @@ public sealed partial class Persister
     public bool Save()
     {
         string path = RdbPath;
-        string temp = Path.Combine(Path.GetDirectoryName(path)!, $"temp-{Environment.ProcessId}.rdb");
+        string temp = Path.Combine(Path.GetFullPath(_server.Config.Dir), $"temp-{Environment.ProcessId}.rdb");
         try
         {
             using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
@@ -74,11 +74,21 @@ public sealed partial class Persister
                 RdbSnapshot.WriteNow(_server, fs);
                 fs.Flush(flushToDisk: true);
             }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ServerLog.Warning($"Failed opening the temp RDB file {Path.GetFileName(temp)} (in server root dir {Path.GetFullPath(_server.Config.Dir)}) for saving: {e.Message}");
+            TryDelete(temp);
+            _server.Persistence.LastBgsaveStatus = "err";
+            return false;
+        }
+        try
+        {
             File.Move(temp, path, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ServerLog.Warning($"Failed opening the temp RDB file {Path.GetFileName(temp)} (in server root dir {Path.GetDirectoryName(path)}) for saving: {e.Message}");
+            ServerLog.Warning($"Error moving temp DB file {Path.GetFileName(temp)} on the final destination {path}: {e.Message}");
             TryDelete(temp);
             _server.Persistence.LastBgsaveStatus = "err";
             return false;
@@ -101,7 +111,7 @@ public sealed partial class Persister
             return "ERR Background save already in progress";
         _lastBgsaveTryMs = _server.Now;
         string path = RdbPath;
-        string temp = Path.Combine(Path.GetDirectoryName(path)!, $"temp-bg-{Environment.ProcessId}.rdb");
+        string temp = Path.Combine(Path.GetFullPath(_server.Config.Dir), $"temp-bg-{Environment.ProcessId}.rdb");
         FileStream fs;
         try
         {
@@ -109,7 +119,7 @@ public sealed partial class Persister
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ServerLog.Warning($"Failed opening the temp RDB file {Path.GetFileName(temp)} (in server root dir {Path.GetDirectoryName(path)}) for saving: {e.Message}");
+            ServerLog.Warning($"Failed opening the temp RDB file {Path.GetFileName(temp)} (in server root dir {Path.GetFullPath(_server.Config.Dir)}) for saving: {e.Message}");
             _server.Persistence.LastBgsaveStatus = "err";
             return "ERR";
         }
@@ -258,6 +268,8 @@ public sealed partial class Persister
                 Console.Error.WriteLine(error);
                 Environment.Exit(1);
             }
+            // Loading is not a change to save again (as Redis, which starts with dirty = 0).
+            _server.Stats.Dirty = 0;
             if (_server.Config.AppendOnly)
                 OpenAofForAppend();
         }
