@@ -7,7 +7,7 @@
 
 DOTNET ?= dotnet
 BIN := $(CURDIR)/bin
-BINARIES := src/Codis.Server src/Codis.Proxy
+BINARIES := src/Codis.Server src/Codis.Proxy src/Codis.Dashboard
 
 .PHONY: all build test deps bench-server bench-proxy clean format
 
