@@ -1,4 +1,5 @@
 using System.Net;
+using Codis.Cluster.Rpc;
 using Codis.Core.Topology;
 
 namespace Codis.Dashboard.Slots;
@@ -10,7 +11,7 @@ namespace Codis.Dashboard.Slots;
 public static class SlotViews
 {
     /// <summary>The view of <paramref name="m"/> for <paramref name="proxy"/> (<see langword="null"/>: no proxy, as <c>/topom/slots</c>).</summary>
-    /// <exception cref="InvalidOperationException">The stored action state is not one of Codis's.</exception>
+    /// <exception cref="ApiException">The stored action state is not one of Codis's.</exception>
     public static Slot ToSlot(SlotMapping m, IReadOnlyDictionary<int, Group> groups, ProxyModel? proxy,
         MigrationMethod method, HostResolver resolver)
     {
@@ -75,7 +76,7 @@ public static class SlotViews
     }
 
     /// <summary>Whether proxies must hold requests for the slot (table of migration.md §2).</summary>
-    /// <exception cref="InvalidOperationException">Unknown action state.</exception>
+    /// <exception cref="ApiException">Unknown action state.</exception>
     public static bool IsLocked(SlotMapping m, IReadOnlyDictionary<int, Group> groups) => m.Action.State switch
     {
         ActionState.Nothing or ActionState.Pending or ActionState.Preparing => IsGroupLocked(groups, m.GroupId),
@@ -129,6 +130,5 @@ public static class SlotViews
         return replicas;
     }
 
-    private static InvalidOperationException InvalidState(SlotMapping m) =>
-        new($"slot-[{m.Id}] action state is invalid: \"{m.Action.State}\"");
+    private static ApiException InvalidState(SlotMapping m) => new($"slot-[{m.Id}] action state is invalid");
 }

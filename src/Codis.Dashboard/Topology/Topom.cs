@@ -168,6 +168,7 @@ public sealed partial class Topom : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await CloseAsync().ConfigureAwait(false);
+        await CloseMigratorAsync().ConfigureAwait(false);
         _api.Dispose();
         _closing.Dispose();
     }
@@ -186,7 +187,7 @@ public sealed partial class Topom : IAsyncDisposable
     private void StartLoops()
     {
         var loops = new Loops.BackgroundLoops(this, Log.CreateLogger("loops"));
-        // Slot actions: loops.Add("slot action", ProcessSlotActionAsync, TimeSpan.FromSeconds(5)) (slots branch).
+        loops.Add("slot action", ProcessSlotActionAsync, TimeSpan.FromSeconds(5));
         loops.Start(_closing.Token);
     }
 

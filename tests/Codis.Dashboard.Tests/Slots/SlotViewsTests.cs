@@ -1,4 +1,5 @@
 using System.Net;
+using Codis.Cluster.Rpc;
 using Codis.Core.Topology;
 using Codis.Dashboard.Slots;
 using static Codis.Dashboard.Tests.Slots.TopologyBuilder;
@@ -71,8 +72,8 @@ public class SlotViewsTests
     [Fact]
     public void ToSlot_UnknownState_Throws()
     {
-        var e = Assert.Throws<InvalidOperationException>(() => View(WithAction(9, 1, "bogus", 2)));
-        Assert.Contains("slot-[9] action state is invalid", e.Message, StringComparison.Ordinal);
+        var e = Assert.Throws<ApiException>(() => View(WithAction(9, 1, "bogus", 2)));
+        Assert.Equal("slot-[9] action state is invalid", e.Message);
     }
 
     private static Group ReplicaGroup() => new()
