@@ -3,30 +3,39 @@
 # group, a second group added, "Rebalance" pressed (PUT /api/topom/slots/rebalance/<xauth>/1) on a
 # codis-dashboard, and the wall time until every slot action is done. Prints the seconds and the keys/s
 # moved. Everything runs from ./bin (make) on free 127.0.0.1 ports with a filesystem coordinator in a
-# temporary directory. Usage: bench/rebalance.sh [keys, default 1000000] [sync|semi-async, default semi-async]
+# temporary directory (CODIS_BIN=<dir> takes the three binaries from elsewhere, e.g. Debug apphosts).
+# Usage: bench/rebalance.sh [keys, default 1000000] [sync|semi-async, default semi-async]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/bench/lib.sh"
 N=${1:-1000000}
 METHOD=${2:-semi-async}
 command -v redis-cli >/dev/null || { echo "redis-cli is missing: apt-get install redis-tools" >&2; exit 1; }
+BIN=${CODIS_BIN:-$ROOT/bin}
 for b in codis-server codis-proxy codis-dashboard; do
-  [ -x "$ROOT/bin/$b" ] || { echo "bin/$b is missing: run make" >&2; exit 1; }
+  [ -x "$BIN/$b" ] || { echo "$BIN/$b is missing: run make" >&2; exit 1; }
 done
 TMP=$(mktemp -d)
-trap 'cleanup; rm -rf "$TMP"' EXIT
+trap 'cleanup; [ -n "${KEEP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"' EXIT
 
-start_codis
+# codis-server from $BIN on a free port; sets CODIS_PORT.
+start_server() {
+  CODIS_PORT=$(free_port)
+  "$BIN/codis-server" --port "$CODIS_PORT" --bind 127.0.0.1 --save '' --appendonly no >/dev/null 2>&1 &
+  PIDS+=("$!")
+  wait_ping "$CODIS_PORT" 30
+}
+start_server
 G1=127.0.0.1:$CODIS_PORT
 G1_PORT=$CODIS_PORT
-start_codis
+start_server
 G2=127.0.0.1:$CODIS_PORT
 G2_PORT=$CODIS_PORT
 
 DASH=127.0.0.1:$(free_port)
 printf 'coordinator_name = "filesystem"\ncoordinator_addr = "%s"\nadmin_addr = "%s"\nproduct_name = "bench"\nmigration_method = "%s"\n' \
   "$TMP/coordinator" "$DASH" "$METHOD" > "$TMP/dashboard.toml"
-"$ROOT/bin/codis-dashboard" --config "$TMP/dashboard.toml" --log "$TMP/dashboard.log" --log-level WARN \
+"$BIN/codis-dashboard" --config "$TMP/dashboard.toml" --log "$TMP/dashboard.log" --log-level WARN \
   > "$TMP/dashboard.out" 2>&1 &
 PIDS+=("$!")
 XAUTH=$(python3 -c 'import hashlib,sys; print(hashlib.sha256(("Codis-XAuth-[bench]").encode()).hexdigest()[:32])')
@@ -52,7 +61,7 @@ api "/api/topom/slots/assign/$XAUTH" "$(python3 -c 'import json; print(json.dump
 PROXY_PORT=$(free_port)
 PROXY_ADMIN=127.0.0.1:$(free_port)
 printf 'product_name = "bench"\nadmin_addr = "%s"\nproxy_addr = "127.0.0.1:%s"\n' "$PROXY_ADMIN" "$PROXY_PORT" > "$TMP/proxy.toml"
-"$ROOT/bin/codis-proxy" --config "$TMP/proxy.toml" --log-level WARN > "$TMP/proxy.log" 2>&1 &
+"$BIN/codis-proxy" --config "$TMP/proxy.toml" --log-level WARN > "$TMP/proxy.log" 2>&1 &
 PIDS+=("$!")
 for _ in $(seq 1 300); do
   curl -sf "http://$PROXY_ADMIN/proxy/model" >/dev/null 2>&1 && break
