@@ -71,6 +71,9 @@ public sealed class ServerProcess : IDisposable
     /// <summary>True once the process has exited.</summary>
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit status once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>Everything the process wrote to stdout and stderr so far (interleaved by line).</summary>
     public string Output
     {
