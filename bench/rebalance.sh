@@ -70,16 +70,28 @@ done
 api "/api/topom/proxy/create/$XAUTH/$PROXY_ADMIN" >/dev/null
 wait_ping "$PROXY_PORT" 30
 
-# N keys through the proxy, pipelined.
-python3 - "$N" > "$TMP/load.resp" <<'PY'
-import sys
-n = int(sys.argv[1]); w = sys.stdout.buffer
-for i in range(n):
-    k = b"key:%d" % i; v = b"value-%d" % i
-    w.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(k), k, len(v), v))
+# N keys through the proxy, pipelined in batches below the proxy's session_max_pipeline (10000).
+python3 - "$N" "$PROXY_PORT" <<'PY'
+import socket, sys
+n, port = int(sys.argv[1]), int(sys.argv[2])
+s = socket.create_connection(("127.0.0.1", port))
+batch = 5000
+for start in range(0, n, batch):
+    end = min(n, start + batch)
+    buf = bytearray()
+    for i in range(start, end):
+        k = b"key:%d" % i; v = b"value-%d" % i
+        buf += b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(k), k, len(v), v)
+    s.sendall(buf)
+    want, got = end - start, b""
+    while got.count(b"\r\n") < want:
+        chunk = s.recv(1 << 20)
+        if not chunk:
+            sys.exit("the proxy closed the connection")
+        got += chunk
+    if got != b"+OK\r\n" * want:
+        sys.exit("unexpected reply while loading: %r" % got[:200])
 PY
-redis-cli -p "$PROXY_PORT" --pipe < "$TMP/load.resp" >/dev/null
-rm -f "$TMP/load.resp"
 KEYS=$(redis-cli -p "$G1_PORT" dbsize)
 echo "group 1 ($G1): $KEYS keys loaded through the proxy; migration_method = $METHOD"
 
