@@ -13,6 +13,10 @@ public sealed partial class Topom
     private readonly Lock _statsLock = new();
     private Dictionary<string, RedisStats> _redisStats = new(StringComparer.Ordinal);
     private Dictionary<string, ProxyStats> _proxyStats = new(StringComparer.Ordinal);
+    private RedisPool? _serverPool;
+    private readonly RedisPool _sentinelPool = new("");
+
+    private RedisPool ServerPool => _serverPool ??= new RedisPool(Config.ProductAuth);
 
     /// <summary>The slot-action executor's state shown in the stats (filled by the slot-action loop).</summary>
     public SlotActionStats SlotActionStats { get; set; } = new();
@@ -79,13 +83,15 @@ public sealed partial class Topom
             result[addr] = stats;
         lock (_statsLock)
             _redisStats = result;
+        await ServerPool.Retain(servers).ConfigureAwait(false);
+        await _sentinelPool.Retain(sentinels).ConfigureAwait(false);
     }
 
     private static async Task<(string, RedisStats)> ProbeAsync(string addr, Func<CancellationToken, Task<RedisStats>> probe)
     {
         // The probe itself may take up to 5 s (Codis's pool timeouts); after 1 s it is recorded as a timeout
         // and finishes in the background.
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         Task<RedisStats> t = Task.Run(async () =>
         {
             try
@@ -98,6 +104,8 @@ public sealed partial class Topom
                 return new RedisStats { Error = new RemoteError { Cause = cause } };
             }
         });
+        // Disposed when the probe ends, which may be after this round.
+        _ = t.ContinueWith(_ => cts.Dispose(), TaskScheduler.Default);
         long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         if (await Task.WhenAny(t, Task.Delay(ProbeTimeout)).ConfigureAwait(false) != t)
             return (addr, new RedisStats { UnixTime = now, Timeout = true });
@@ -105,19 +113,16 @@ public sealed partial class Topom
         return (addr, stats with { UnixTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds() });
     }
 
-    private async Task<RedisStats> ProbeServerAsync(string addr, CancellationToken ct)
-    {
-        await using RespClient c = await RespClient.ConnectAsync(addr, ct).ConfigureAwait(false);
-        return new RedisStats { Stats = await RedisInfo.InfoFullAsync(c, Config.ProductAuth, ct).ConfigureAwait(false) };
-    }
+    private Task<RedisStats> ProbeServerAsync(string addr, CancellationToken ct) =>
+        ServerPool.WithClientAsync(addr, async c => new RedisStats { Stats = await RedisInfo.InfoFullAsync(c, "", ct).ConfigureAwait(false) }, ct);
 
-    private async Task<RedisStats> ProbeSentinelAsync(string addr, CancellationToken ct)
-    {
-        await using RespClient c = await RespClient.ConnectAsync(addr, ct).ConfigureAwait(false);
-        object? info = await c.CommandAsync(ct, "INFO").ConfigureAwait(false);
-        SortedDictionary<string, SentinelGroup> monitored = await SentinelOps.MonitoredAsync(c, ct).ConfigureAwait(false);
-        return new RedisStats { Stats = RedisInfo.Parse(info as string ?? ""), Sentinel = monitored };
-    }
+    private Task<RedisStats> ProbeSentinelAsync(string addr, CancellationToken ct) =>
+        _sentinelPool.WithClientAsync(addr, async c =>
+        {
+            object? info = await c.CommandAsync(ct, "INFO").ConfigureAwait(false);
+            SortedDictionary<string, SentinelGroup> monitored = await SentinelOps.MonitoredAsync(c, ct).ConfigureAwait(false);
+            return new RedisStats { Stats = RedisInfo.Parse(info as string ?? ""), Sentinel = monitored };
+        }, ct);
 
     /// <summary>
     /// One round of the proxy stats loop (dashboard-api.md §6.2): <c>GET /api/proxy/stats</c> of every proxy

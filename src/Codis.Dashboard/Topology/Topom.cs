@@ -170,6 +170,9 @@ public sealed partial class Topom : IAsyncDisposable
         await CloseAsync().ConfigureAwait(false);
         await CloseMigratorAsync().ConfigureAwait(false);
         _api.Dispose();
+        if (_serverPool is not null)
+            await _serverPool.DisposeAsync().ConfigureAwait(false);
+        await _sentinelPool.DisposeAsync().ConfigureAwait(false);
         _closing.Dispose();
     }
 
