@@ -108,14 +108,30 @@ public static class GeoHash
     public static bool DecodeScore(double score, out double longitude, out double latitude)
     {
         longitude = latitude = 0;
-        // C's (uint64_t) conversion; negative or huge scores are not GEO scores anyway.
-        ulong bits = score >= 18446744073709551616.0 || !(score > -1) ? (ulong)(long)score : (ulong)score;
+        ulong bits = CToUInt64(score);
         if (!Decode(new GeoHashBits(bits, StepMax), out GeoHashArea area))
             return false;
         longitude = Math.Clamp((area.LongitudeMin + area.LongitudeMax) / 2, LongitudeMin, LongitudeMax);
         latitude = Math.Clamp((area.LatitudeMin + area.LatitudeMax) / 2, LatitudeMin, LatitudeMax);
         return true;
     }
+
+    /// <summary>
+    /// C's <c>(uint64_t)</c> cast of a double as x86-64 compilers emit it (cvttsd2si, with 2^63 subtracted
+    /// and the top bit restored for large values), so that non-GEO scores decode to what Redis shows:
+    /// negatives wrap, values at or above 2^64 become 0.
+    /// </summary>
+    public static ulong CToUInt64(double value)
+    {
+        const double TwoTo63 = 9223372036854775808.0;
+        if (!(value >= TwoTo63))
+            return (ulong)Truncate(value);
+        return (ulong)Truncate(value - TwoTo63) ^ 0x8000000000000000UL;
+    }
+
+    // cvttsd2si: truncation, with the "integer indefinite" value for NaN and anything out of range.
+    private static long Truncate(double value) =>
+        value >= -9223372036854775808.0 && value < 9223372036854775808.0 ? (long)value : long.MinValue;
 
     /// <summary>GEOHASH's 11-character standard geohash (latitude range [-90, 90]) of a score; null when undecodable.</summary>
     public static string? ToGeohashString(double score)
