@@ -25,6 +25,7 @@ public sealed class CommandTable
         ListCommands.Register(this);
         SetCommands.Register(this);
         SortedSetCommands.Register(this);
+        GeoCommands.Register(this);
         HyperLogLogCommands.Register(this);
         PubSubCommands.Register(this);
         ServerCommands.Register(this);
