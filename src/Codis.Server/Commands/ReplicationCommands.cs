@@ -33,7 +33,12 @@ public static class ReplicationCommands
             c.Error("ERR Command is not valid when client is a replica.");
             return;
         }
-        if (!CommandContext.TryParseLong(c[2], out long port) || port < 0 || port > 65535)
+        if (!CommandContext.TryParseLong(c[2], out long port))
+        {
+            c.Error("ERR value is not an integer or out of range");
+            return;
+        }
+        if (port < 0 || port > 65535)
         {
             c.Error("ERR Invalid master port");
             return;

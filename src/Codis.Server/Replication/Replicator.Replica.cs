@@ -380,11 +380,13 @@ public sealed partial class Replicator
     {
         var parser = new RequestParser();
         var args = new ArgList();
+        // The first bytes of the stream may have arrived with the +CONTINUE line or the payload: applied first.
+        bool first = true;
         while (true)
         {
-            int read = await reader.FillAsync(ct).ConfigureAwait(false);
-            if (read == 0)
+            if (!first && await reader.FillAsync(ct).ConfigureAwait(false) == 0)
                 throw new ReplicationException("the master closed the connection");
+            first = false;
             lock (_server.Lock)
             {
                 if (gen != _generation)

@@ -248,8 +248,6 @@ public sealed partial class Replicator
             c.Error("NOMASTERLINK Can't SYNC while not connected with my master");
             return;
         }
-        if (client.Output.Length > 0 && !c.Is(0, "PSYNC"u8) && !c.Is(0, "SYNC"u8))
-            return;
         bool psync = c.Is(0, "PSYNC"u8);
         ReplicaLink link = _pending.Remove(client.Id, out ReplicaLink? p) ? p : new ReplicaLink { Client = client };
         if (psync)
