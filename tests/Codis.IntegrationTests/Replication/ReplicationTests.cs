@@ -68,7 +68,14 @@ public sealed class ReplicationTests
         using RespConnection r = replica.Connect();
         Populate(m, "before");
         SlaveOf(r, cutter.Port);
-        WaitInSync(m, r);
+        try
+        {
+            WaitInSync(m, r);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Assert.Fail(e.Message + "\nreplica:\n" + replica.OutputTail(40) + "\nmaster:\n" + master.OutputTail(20));
+        }
         cutter.Cut();
         Eventually(() => Info(r).GetValueOrDefault("master_link_status") == "down", "the replica noticing the cut");
         Populate(m, "during");
