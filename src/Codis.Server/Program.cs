@@ -70,6 +70,7 @@ internal static class CodisServerMain
             ServerLog.SetFile(config.LogFile);
 
         var server = new ServerContext(config) { ConfigFile = file is null ? "" : Path.GetFullPath(file), ConfigTable = table };
+        Codis.Server.Persistence.Persister.Attach(server);
         Listener listener;
         try
         {

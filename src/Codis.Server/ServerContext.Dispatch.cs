@@ -90,6 +90,11 @@ public sealed partial class ServerContext
             RejectCommand(client, cmd, "READONLY You can't write against a read only replica.");
             return;
         }
+        if (WriteGuard is { } guard && cmd.Has(CommandFlags.Write) && !client.IsMaster && guard() is { } refusal)
+        {
+            RejectCommand(client, cmd, refusal);
+            return;
+        }
         if (PausedUntilMs != 0 && MustPause(client, cmd))
         {
             PauseClient(client, cmd, args);

@@ -30,6 +30,7 @@ public sealed class CommandTable
         ServerCommands.Register(this);
         SlotsCommands.Register(this);
         ReplicationCommands.Register(this);
+        PersistenceCommands.Register(this);
     }
 
     /// <summary>Every command.</summary>

@@ -326,7 +326,25 @@ public static partial class ServerCommands
         }
         else if (c.Is(1, "RELOAD"u8))
         {
-            c.Error("ERR DEBUG RELOAD needs persistence, which this server does not have yet");
+            bool noSave = false;
+            for (int i = 2; i < c.Count; i++)
+            {
+                if (c.Is(i, "NOSAVE"u8))
+                {
+                    noSave = true;
+                }
+                else
+                {
+                    c.Error("ERR DEBUG RELOAD only supports the NOSAVE option");
+                    return;
+                }
+            }
+            if (c.Server.Persister is not { } persister)
+                c.Error("ERR persistence is not enabled in this server");
+            else if (persister.DebugReload(noSave) is { } error)
+                c.Error(error);
+            else
+                c.Reply.Ok();
         }
         else if (c.Is(1, "POPULATE"u8) && c.Count >= 3 && c.Count <= 5)
         {

@@ -225,6 +225,15 @@ public static partial class ServerCommands
             .Line("aof_last_cow_size", 0)
             .Line("module_fork_in_progress", 0)
             .Line("module_fork_last_cow_size", 0);
+        if (s.Config.AppendOnly && s.Persister is { } persister)
+        {
+            b.Line("aof_current_size", persister.AofCurrentSize)
+                .Line("aof_base_size", persister.AofBaseSize)
+                .Line("aof_pending_rewrite", p.AofRewriteScheduled ? 1 : 0)
+                .Line("aof_buffer_length", 0)
+                .Line("aof_pending_bio_fsync", 0)
+                .Line("aof_delayed_fsync", 0);
+        }
     }
 
     private static void InfoStats(ServerContext s, StringBuilder b)

@@ -85,7 +85,11 @@ public sealed partial class Database
     }
 
     /// <summary>Looks a key up for writing: lazy expiry, no hit/miss statistics.</summary>
-    public object? LookupWrite(ReadOnlySpan<byte> key) => Lookup(key, countStats: false);
+    public object? LookupWrite(ReadOnlySpan<byte> key)
+    {
+        BeforeChange(key);
+        return Lookup(key, countStats: false);
+    }
 
     /// <summary>
     /// <see cref="LookupWrite"/> returning the entry itself (a null reference when absent), so that a
@@ -94,6 +98,7 @@ public sealed partial class Database
     /// </summary>
     public ref DbEntry LookupWriteEntry(ReadOnlySpan<byte> key)
     {
+        BeforeChange(key);
         ref DbEntry e = ref Peek(key);
         if (Unsafe.IsNullRef(ref e))
             return ref e;
@@ -110,6 +115,7 @@ public sealed partial class Database
     /// </summary>
     public void SetFound(ref DbEntry e, ReadOnlySpan<byte> key, object value, bool keepTtl)
     {
+        // LookupWriteEntry already preserved the key for running snapshots.
         e.Value = value;
         // The lookup already refreshed the access clock: under LRU that is NewAccess's value, and under
         // LFU an overwritten key keeps its (just incremented) frequency, as Set does.
@@ -131,6 +137,7 @@ public sealed partial class Database
     /// </summary>
     public void Add(ReadOnlySpan<byte> key, object value, byte[]? keyObject = null)
     {
+        BeforeChange(key);
         int slot = SlotOf(key);
         KeyTable<object> t = _slots[slot] ??= new KeyTable<object>();
         ref DbEntry e = ref t.GetOrAdd(key, keyObject, out bool added);
@@ -150,6 +157,7 @@ public sealed partial class Database
     /// </summary>
     public void Set(ReadOnlySpan<byte> key, object value, bool keepTtl = false)
     {
+        BeforeChange(key);
         int slot = SlotOf(key);
         KeyTable<object> t = _slots[slot] ??= new KeyTable<object>();
         ref DbEntry e = ref t.GetOrAdd(key, null, out bool added);
@@ -170,6 +178,7 @@ public sealed partial class Database
     /// <summary>Replaces the value of an existing key, keeping its expiry.</summary>
     public void Overwrite(ReadOnlySpan<byte> key, object value)
     {
+        BeforeChange(key);
         ref DbEntry e = ref Peek(key);
         if (!Unsafe.IsNullRef(ref e))
             e.Value = value;
@@ -178,6 +187,7 @@ public sealed partial class Database
     /// <summary>Deletes a key (and its expiry). True when it existed.</summary>
     public bool Delete(ReadOnlySpan<byte> key)
     {
+        BeforeChange(key);
         KeyTable<object>? t = _slots[SlotOf(key)];
         if (t is null || !t.Remove(key, out byte[] storedKey, out _))
             return false;
@@ -191,6 +201,7 @@ public sealed partial class Database
     /// <summary>Removes a key and returns its value (for RENAME/MOVE), or null.</summary>
     public object? Take(ReadOnlySpan<byte> key, out byte[] storedKey, out long expireAt)
     {
+        BeforeChange(key);
         expireAt = GetExpire(key);
         KeyTable<object>? t = _slots[SlotOf(key)];
         if (t is null || !t.Remove(key, out storedKey, out object? value))
@@ -217,6 +228,7 @@ public sealed partial class Database
     /// <summary>Sets the absolute expiry (unix ms) of an existing key.</summary>
     public void SetExpire(ReadOnlySpan<byte> key, long whenMs)
     {
+        BeforeChange(key);
         KeyTable<object>? t = _slots[SlotOf(key)];
         byte[]? stored = t?.FindKey(key);
         if (stored is null)
@@ -225,7 +237,13 @@ public sealed partial class Database
     }
 
     /// <summary>Removes the expiry of a key; true when it had one.</summary>
-    public bool Persist(ReadOnlySpan<byte> key) => _expires.Count > 0 && _expires.Remove(key, out _, out _);
+    public bool Persist(ReadOnlySpan<byte> key)
+    {
+        if (_expires.Count == 0)
+            return false;
+        BeforeChange(key);
+        return _expires.Remove(key, out _, out _);
+    }
 
     /// <summary>True when the key has an expiry that has passed (without deleting it).</summary>
     public bool IsExpired(ReadOnlySpan<byte> key)
@@ -255,6 +273,7 @@ public sealed partial class Database
     /// <summary>Removes every key.</summary>
     public void Clear()
     {
+        BeforeWholesaleChange();
         Array.Clear(_slots);
         _expires = new KeyTable<long>();
         _count = 0;
@@ -265,6 +284,8 @@ public sealed partial class Database
     /// <summary>Moves all contents to and from <paramref name="other"/> (SWAPDB).</summary>
     public void SwapWith(Database other)
     {
+        BeforeWholesaleChange();
+        other.BeforeWholesaleChange();
         var slots = new KeyTable<object>?[SlotHash.SlotCount];
         Array.Copy(_slots, slots, slots.Length);
         Array.Copy(other._slots, _slots, slots.Length);

@@ -33,6 +33,9 @@ public sealed partial class RdbWriter
     /// <summary>The bytes written so far (valid until the next write).</summary>
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
 
+    /// <summary>Forgets the bytes written so far, keeping the buffer for reuse.</summary>
+    public void Clear() => _length = 0;
+
     /// <summary>A copy of the bytes written so far.</summary>
     public byte[] ToArray() => _buffer.AsSpan(0, _length).ToArray();
 
