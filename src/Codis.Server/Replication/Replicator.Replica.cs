@@ -354,7 +354,7 @@ public sealed partial class Replicator
             if (gen != _generation)
                 return;
             _server.FlushAll();
-            string? error = DatasetRdb.Load(_server, rdb, out int streamDb);
+            string? error = ResyncPayload.Load(_server, rdb, out int streamDb);
             if (error is not null)
             {
                 _server.FlushAll();

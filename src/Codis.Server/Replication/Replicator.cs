@@ -294,7 +294,7 @@ public sealed partial class Replicator
             // The next write selects its database explicitly, wherever the stream was.
             _streamDb = -1;
         }
-        byte[] rdb = DatasetRdb.Write(_server, streamDb, Status.ReplId, Status.MasterReplOffset);
+        byte[] rdb = ResyncPayload.Create(_server, streamDb, Status.ReplId, Status.MasterReplOffset);
         bool diskless = link.CapaEof && Passive("repl-diskless-sync", "yes") == "yes";
         if (diskless)
         {
