@@ -126,6 +126,27 @@ public sealed class ProxyJodisZooKeeperTests(ZooKeeperFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task ServerDownLongerThanSession_RegistersAgainAfterRestart()
+    {
+        // A server of its own: this one is stopped for longer than the proxy's session.
+        using ZooKeeperProcess zk = ZooKeeperProcess.Start();
+        using ProxyProcess p = StartProxy(address: zk.Address);
+        JsonElement model = StartAndModel(p);
+        string path = model.GetProperty("jodis_path").GetString()!;
+        await using (ICoordinator c = Coordinators.Create("zookeeper", zk.Address, "", TimeSpan.FromSeconds(20)))
+            await WaitFor(c, path, present: true);
+
+        zk.Stop();
+        await Task.Delay(TimeSpan.FromSeconds(8)); // twice jodis_timeout: the proxy's client gives the session up
+        zk.Restart();
+        await using ICoordinator after = Coordinators.Create("zookeeper", zk.Address, "", TimeSpan.FromSeconds(20));
+        // Whether the restarted server expires the old session or the proxy opens a new one, the node ends up
+        // present with the record (the sleep above only makes the outage long; nothing is asserted on timing).
+        await WaitFor(after, path, present: true);
+        Assert.Equal(ProxyJodisTests.ExpectedRecord(model), ZooKeeperCli.Get(zk.Address, path));
+    }
+
+    [Fact]
     public async Task JodisAuth_CliNeedsDigestToRead()
     {
         using ProxyProcess p = StartProxy($"jodis_auth = \"{Auth}\"");
