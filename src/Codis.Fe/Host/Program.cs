@@ -142,14 +142,11 @@ public static class Program
             loader = new CoordinatorLoader(coordinator, log.CreateLogger("loader"));
         }
 
+        // Written before listening, as Codis does: once the port answers, the pid file is there.
+        string? pidfile = WritePidFile(cl.Get("--pidfile"), logger);
         try
         {
-            var products = new ProductTable(loader, log.CreateLogger("proxy"));
-            await using var server = new FeServer(products, assets, log);
-            IPEndPoint bound = await server.StartAsync(endpoint, listen).ConfigureAwait(false);
-            logger.LogWarning("fe start service on {Addr}", NetAddress.Format(bound));
-
-            string? pidfile = WritePidFile(cl.Get("--pidfile"), logger);
+            // Handlers first: a signal that arrives as soon as the port answers still stops the FE cleanly.
             var exit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             void OnSignal(PosixSignalContext c)
             {
@@ -159,21 +156,20 @@ public static class Program
             }
             using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
             using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-            try
-            {
-                await exit.Task.ConfigureAwait(false);
-                logger.LogWarning("fe is exiting ...");
-                await server.StopAsync().ConfigureAwait(false);
-            }
-            finally
-            {
-                if (pidfile is not null)
-                    TryDelete(pidfile, logger);
-            }
+
+            var products = new ProductTable(loader, log.CreateLogger("proxy"));
+            await using var server = new FeServer(products, assets, log);
+            IPEndPoint bound = await server.StartAsync(endpoint, listen).ConfigureAwait(false);
+            logger.LogWarning("fe start service on {Addr}", NetAddress.Format(bound));
+            await exit.Task.ConfigureAwait(false);
+            logger.LogWarning("fe is exiting ...");
+            await server.StopAsync().ConfigureAwait(false);
             return 0;
         }
         finally
         {
+            if (pidfile is not null)
+                TryDelete(pidfile, logger);
             if (coordinator is not null)
                 await coordinator.CloseAsync().ConfigureAwait(false);
         }
