@@ -145,6 +145,20 @@ public sealed class FeForwardTests : IDisposable
     }
 
     [Fact]
+    public void Forward_DashboardDown_BadGatewayAndLogged()
+    {
+        int closed = FreePort.Get();
+        FeProcess fe = StartWithList($"{{\"name\": \"down\", \"dashboard\": \"127.0.0.1:{closed}\"}}, ");
+        fe.Get("/list");
+
+        FeReply reply = fe.Get("/topom?forward=down");
+
+        Assert.Equal((502, ""), (reply.Status, reply.Body));
+        Assert.True(fe.Process.WaitForOutput($"forward GET http://127.0.0.1:{closed}/topom?forward=down failed", TimeSpan.FromSeconds(10)), fe.Process.OutputTail());
+        Assert.Equal(200, fe.Get("/topom?forward=" + Product).Status);
+    }
+
+    [Fact]
     public void List_FileEdited_ReloadedAfterFiveSeconds()
     {
         FeProcess fe = StartWithList();

@@ -110,6 +110,7 @@ async function refresh() {
     const stats = await call('GET', `/api/topom/stats/${ctx.xauth}`, ctx.product);
     if (generation !== ctx.generation) return;
     ctx.stats = stats;
+    delete document.getElementById('product-title').dataset.error;
     render();
   } catch (e) {
     if (generation === ctx.generation) document.getElementById('product-title').dataset.error = e.status ?? 'error';
