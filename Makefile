@@ -7,7 +7,7 @@
 
 DOTNET ?= dotnet
 BIN := $(CURDIR)/bin
-BINARIES := src/Codis.Server src/Codis.Proxy src/Codis.Dashboard src/Codis.Admin
+BINARIES := src/Codis.Server src/Codis.Proxy src/Codis.Dashboard src/Codis.Admin src/Codis.Fe
 
 .PHONY: all build test deps bench-server bench-proxy clean format
 

@@ -1,0 +1,61 @@
+// Small DOM helpers: the UI is built from plain elements, no framework.
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+function apply(el, attrs, children) {
+  for (const [key, value] of Object.entries(attrs ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(key.slice(2), value);
+    } else if (key === 'class') {
+      el.setAttribute('class', Array.isArray(value) ? value.filter(Boolean).join(' ') : value);
+    } else if (key === 'value' && 'value' in el) {
+      el.value = value;
+    } else {
+      el.setAttribute(key, value === true ? '' : String(value));
+    }
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** An HTML element: h('td', {class: 'x'}, 'text', otherElement). */
+export function h(tag, attrs, ...children) {
+  return apply(document.createElement(tag), attrs, children);
+}
+
+/** An SVG element. */
+export function s(tag, attrs, ...children) {
+  return apply(document.createElementNS(SVG_NS, tag), attrs, children);
+}
+
+/** A button that runs an action; disabled while it runs so a double click sends one request. */
+export function button(label, attrs, action) {
+  const b = h('button', { type: 'button', ...attrs }, label);
+  b.addEventListener('click', async () => {
+    b.disabled = true;
+    try {
+      await action();
+    } finally {
+      b.disabled = attrs?.disabled ?? false;
+    }
+  });
+  return b;
+}
+
+/** A labelled input; returns the input (the label wraps it so a narrow screen stacks them). */
+export function field(label, attrs) {
+  const input = h('input', { type: 'text', ...attrs });
+  return { input, el: h('label', { class: 'field' }, h('span', null, label), input) };
+}
+
+/** A table with a header row and body rows. */
+export function table(headers, rows, attrs) {
+  return h('div', { class: 'table-wrap' },
+    h('table', attrs,
+      h('thead', null, h('tr', null, headers.map((c) => (c instanceof Node ? c : h('th', null, c))))),
+      h('tbody', null, rows)));
+}
