@@ -7,7 +7,7 @@ namespace Codis.IntegrationTests.Dashboard;
 
 /// <summary>
 /// Rebalance and slot migration end to end (migration.md §3-§5): real codis-servers, a real dashboard and a
-/// real proxy taking writes before and during the move, in both migration methods; a dashboard killed with
+/// two real proxies taking writes, increments and reads before and during the move, in both migration methods; a dashboard killed with
 /// SIGKILL in the middle and restarted finishes the job.
 /// </summary>
 public sealed class DashboardRebalanceTests
@@ -48,6 +48,7 @@ public sealed class DashboardRebalanceTests
         long before = cluster.Writes;
         cluster.WaitAllActionsDone(MigrationTimeout);
         Assert.True(cluster.Writes > before, "no write went through during the migration");
+        Assert.True(cluster.Reads > 0, "no read went through during the migration");
         cluster.StopWriter();
 
         cluster.AssertSettled(owner);

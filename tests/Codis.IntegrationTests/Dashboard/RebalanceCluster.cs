@@ -6,9 +6,10 @@ namespace Codis.IntegrationTests.Dashboard;
 
 /// <summary>
 /// A real cluster for the migration tests: one codis-server per group, a codis-dashboard on a filesystem
-/// coordinator that outlives dashboard restarts, and one codis-proxy registered with it. All slots start in
-/// group 1; <see cref="Keys"/> are written through the proxy, and a background writer keeps overwriting them
-/// (remembering the last value acknowledged for each) while slots move.
+/// coordinator that outlives dashboard restarts, and two codis-proxies registered with it. All slots start in
+/// group 1; <see cref="Keys"/> are written through the first proxy. While slots move, one client per proxy
+/// overwrites its half of the keys (remembering the last value acknowledged for each), increments its own
+/// counters (a doubled or lost INCR shows as a wrong count) and reads its keys back.
 /// </summary>
 internal sealed class RebalanceCluster : IDisposable
 {
@@ -16,10 +17,15 @@ internal sealed class RebalanceCluster : IDisposable
     private readonly string _coordinatorRoot = ServerProcess.NewTempDirectory();
     private readonly string _extraToml;
     private readonly string[] _last;
+    private const int CountersPerClient = 100;
     private readonly List<string> _writeErrors = [];
-    private Thread? _writer;
+    private readonly List<ProxyProcess> _proxies = [];
+    private readonly List<Thread> _writers = [];
+    // Per client: acknowledged increments of each counter.
+    private readonly long[][] _counts = [new long[CountersPerClient], new long[CountersPerClient]];
     private volatile bool _stopWriting;
     private long _writes;
+    private long _reads;
 
     public RebalanceCluster(int groups, string method, int keys, string extraToml = "")
     {
@@ -38,8 +44,11 @@ internal sealed class RebalanceCluster : IDisposable
             }
             var all = Enumerable.Range(0, 1024).Select(i => new { id = i, group_id = 1 });
             Ok(Dashboard.Put("/api/topom/slots/assign/{xauth}", JsonSerializer.Serialize(all)));
-            Proxy = ProxyProcess.Start();
-            Ok(Dashboard.Put($"/api/topom/proxy/create/{{xauth}}/{Proxy.AdminAddr}"));
+            for (int i = 0; i < 2; i++)
+            {
+                _proxies.Add(ProxyProcess.Start());
+                Ok(Dashboard.Put($"/api/topom/proxy/create/{{xauth}}/{_proxies[i].AdminAddr}"));
+            }
             Load();
         }
         catch
@@ -51,18 +60,28 @@ internal sealed class RebalanceCluster : IDisposable
 
     public DashboardProcess Dashboard { get; private set; } = null!;
 
-    public ProxyProcess Proxy { get; } = null!;
+    /// <summary>The first proxy.</summary>
+    public ProxyProcess Proxy => _proxies[0];
+
+    /// <summary>Both proxies.</summary>
+    public IReadOnlyList<ProxyProcess> Proxies => _proxies;
 
     public int Keys { get; }
 
-    /// <summary>Writes acknowledged by the background writer so far.</summary>
+    /// <summary>Writes acknowledged by the background clients so far.</summary>
     public long Writes => Interlocked.Read(ref _writes);
+
+    /// <summary>Reads checked by the background clients so far.</summary>
+    public long Reads => Interlocked.Read(ref _reads);
 
     public string Addr(int gid) => "127.0.0.1:" + _servers[gid - 1].Port.ToString(CultureInfo.InvariantCulture);
 
     public ServerProcess Server(int gid) => _servers[gid - 1];
 
     public static string Key(int i) => "key:" + i.ToString(CultureInfo.InvariantCulture);
+
+    public static string Counter(int client, int k) =>
+        "counter:" + client.ToString(CultureInfo.InvariantCulture) + ":" + k.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Every key once, pipelined through the proxy.</summary>
     private void Load()
@@ -87,53 +106,88 @@ internal sealed class RebalanceCluster : IDisposable
         }
     }
 
-    /// <summary>Starts overwriting keys (one writer, in a fixed pseudo-random order) through the proxy.</summary>
+    /// <summary>
+    /// Starts one client per proxy. Client <c>w</c> owns the keys <c>i % 2 == w</c> and its counters, so it
+    /// alone knows their last acknowledged values: SET a key, INCR a counter, GET a key back.
+    /// </summary>
     public void StartWriter()
     {
-        _writer = new Thread(() =>
+        for (int w = 0; w < _proxies.Count; w++)
         {
-            using RespConnection c = Proxy.Connect();
-            // A slot is locked while every proxy drains it, and a restarted dashboard needs a few seconds.
-            c.ReadTimeout = TimeSpan.FromSeconds(120);
-            var rnd = new Random(7);
-            for (long n = 1; !_stopWriting; n++)
-            {
-                int i = rnd.Next(Keys);
-                string v = "v" + n.ToString(CultureInfo.InvariantCulture) + "-" + i.ToString(CultureInfo.InvariantCulture);
-                RespValue r;
-                try
-                {
-                    r = c.Command("SET", Key(i), v);
-                }
-                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException)
-                {
-                    lock (_writeErrors)
-                        _writeErrors.Add($"SET {Key(i)}: {e.Message}");
-                    return;
-                }
-                if (r.Text == "OK")
-                {
-                    _last[i] = v;
-                    Interlocked.Increment(ref _writes);
-                }
-                else
-                {
-                    lock (_writeErrors)
-                        _writeErrors.Add($"SET {Key(i)}: {r}");
-                    // The value is unknown now (it may or may not have been applied): stop checking this key.
-                    _last[i] = "";
-                }
-            }
-        })
-        { IsBackground = true, Name = "rebalance writer" };
-        _writer.Start();
+            int client = w;
+            var t = new Thread(() => Write(client)) { IsBackground = true, Name = "rebalance client " + w };
+            _writers.Add(t);
+            t.Start();
+        }
     }
 
-    /// <summary>Stops the writer and fails if any write was refused.</summary>
+    private void Fail(string what)
+    {
+        lock (_writeErrors)
+            _writeErrors.Add(what);
+    }
+
+    private void Write(int client)
+    {
+        using RespConnection c = _proxies[client].Connect();
+        // A slot is locked while every proxy drains it, and a restarted dashboard needs a few seconds.
+        c.ReadTimeout = TimeSpan.FromSeconds(120);
+        var rnd = new Random(7 + client);
+        long[] counts = _counts[client];
+        for (long n = 1; !_stopWriting; n++)
+        {
+            int i = rnd.Next(Keys / 2) * 2 + client;
+            if (i >= Keys)
+                continue;
+            try
+            {
+                switch (n % 3)
+                {
+                    case 0:
+                        int k = rnd.Next(CountersPerClient);
+                        RespValue inc = c.Command("INCR", Counter(client, k));
+                        if (inc.Type == RespType.Integer && inc.Integer == counts[k] + 1)
+                            counts[k]++;
+                        else
+                            Fail($"INCR {Counter(client, k)} after {counts[k]} acknowledged: {inc}");
+                        break;
+                    case 1:
+                        string v = "v" + n.ToString(CultureInfo.InvariantCulture) + "-" + i.ToString(CultureInfo.InvariantCulture);
+                        RespValue r = c.Command("SET", Key(i), v);
+                        if (r.Text == "OK")
+                        {
+                            _last[i] = v;
+                            Interlocked.Increment(ref _writes);
+                        }
+                        else
+                        {
+                            Fail($"SET {Key(i)}: {r}");
+                            // The value is unknown now (it may or may not have been applied): stop checking this key.
+                            _last[i] = "";
+                        }
+                        break;
+                    default:
+                        RespValue g = c.Command("GET", Key(i));
+                        if (_last[i].Length != 0 && g.Text != _last[i])
+                            Fail($"GET {Key(i)} through proxy {client}: expected {_last[i]}, got {g}");
+                        Interlocked.Increment(ref _reads);
+                        break;
+                }
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException)
+            {
+                Fail($"client {client}: {e.Message}");
+                return;
+            }
+        }
+    }
+
+    /// <summary>Stops the clients and fails if any write was refused or any read or count was wrong.</summary>
     public void StopWriter()
     {
         _stopWriting = true;
-        _writer?.Join(TimeSpan.FromSeconds(150));
+        foreach (Thread t in _writers)
+            t.Join(TimeSpan.FromSeconds(150));
         lock (_writeErrors)
             Assert.True(_writeErrors.Count == 0, "writes failed during the migration: " + string.Join("; ", _writeErrors.Take(10)));
     }
@@ -156,8 +210,23 @@ internal sealed class RebalanceCluster : IDisposable
     /// </summary>
     public void AssertSettled(Func<int, int> owner)
     {
-        using (RespConnection c = Proxy.Connect())
+        foreach (ProxyProcess proxy in _proxies)
         {
+            using RespConnection c = proxy.Connect();
+            for (int client = 0; client < _counts.Length; client++)
+            {
+                for (int k = 0; k < CountersPerClient; k++)
+                {
+                    RespValue r = c.Command("GET", Counter(client, k));
+                    long expected = _counts[client][k];
+                    Assert.True(expected == 0 ? r.IsNull : r.Text == expected.ToString(CultureInfo.InvariantCulture),
+                        $"GET {Counter(client, k)} through the proxy: expected {expected} acknowledged increments, got {r}");
+                }
+            }
+        }
+        foreach (ProxyProcess proxy in _proxies)
+        {
+            using RespConnection c = proxy.Connect();
             for (int start = 0; start < Keys; start += 500)
             {
                 int end = Math.Min(Keys, start + 500);
@@ -175,14 +244,8 @@ internal sealed class RebalanceCluster : IDisposable
         }
 
         JsonElement stored = StoredSlots();
-        JsonElement views = Json(Proxy.Get("/proxy/slots"));
-        for (int sid = 0; sid < 1024; sid++)
-        {
-            Assert.Equal(owner(sid), stored[sid].GetProperty("group_id").GetInt32());
-            Assert.Equal(Addr(owner(sid)), views[sid].GetProperty("backend_addr").GetString());
-            Assert.False(views[sid].TryGetProperty("migrate_from", out _), $"slot {sid} still migrating on the proxy");
-            Assert.False(views[sid].TryGetProperty("locked", out _), $"slot {sid} still locked on the proxy");
-        }
+        foreach (ProxyProcess proxy in _proxies)
+            AssertViews(owner, stored, Json(proxy.Get("/proxy/slots")));
         for (int gid = 1; gid <= _servers.Count; gid++)
         {
             using RespConnection c = _servers[gid - 1].Connect();
@@ -193,6 +256,17 @@ internal sealed class RebalanceCluster : IDisposable
                 Assert.True(owner(sid) == gid, $"group {gid} still holds {pair[1].Integer} keys of slot {sid} owned by group {owner(sid)}");
             }
             Assert.Equal("OK", c.Command("SLOTSCHECK").Text);
+        }
+    }
+
+    private void AssertViews(Func<int, int> owner, JsonElement stored, JsonElement views)
+    {
+        for (int sid = 0; sid < 1024; sid++)
+        {
+            Assert.Equal(owner(sid), stored[sid].GetProperty("group_id").GetInt32());
+            Assert.Equal(Addr(owner(sid)), views[sid].GetProperty("backend_addr").GetString());
+            Assert.False(views[sid].TryGetProperty("migrate_from", out _), $"slot {sid} still migrating on the proxy");
+            Assert.False(views[sid].TryGetProperty("locked", out _), $"slot {sid} still locked on the proxy");
         }
     }
 
@@ -209,8 +283,10 @@ internal sealed class RebalanceCluster : IDisposable
     public void Dispose()
     {
         _stopWriting = true;
-        _writer?.Join(TimeSpan.FromSeconds(150));
-        Proxy?.Dispose();
+        foreach (Thread t in _writers)
+            t.Join(TimeSpan.FromSeconds(150));
+        foreach (ProxyProcess p in _proxies)
+            p.Dispose();
         Dashboard?.Dispose();
         foreach (ServerProcess s in _servers)
             s.Dispose();
