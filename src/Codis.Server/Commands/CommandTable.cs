@@ -29,6 +29,7 @@ public sealed class CommandTable
         PubSubCommands.Register(this);
         ServerCommands.Register(this);
         SlotsCommands.Register(this);
+        ReplicationCommands.Register(this);
         PersistenceCommands.Register(this);
     }
 
