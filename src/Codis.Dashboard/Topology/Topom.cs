@@ -190,6 +190,7 @@ public sealed partial class Topom : IAsyncDisposable
     {
         var loops = new Loops.BackgroundLoops(this, Log.CreateLogger("loops"));
         // Slot actions: loops.Add("slot action", ProcessSlotActionAsync, TimeSpan.FromSeconds(5)) (slots branch).
+        loops.Add("sync action", ProcessSyncActionAsync, TimeSpan.FromSeconds(5));
         loops.Start(_closing.Token);
     }
 
