@@ -77,7 +77,8 @@ public sealed class ReplicationTests
             Assert.Fail(e.Message + "\nreplica:\n" + replica.OutputTail(40) + "\nmaster:\n" + master.OutputTail(20));
         }
         cutter.Cut();
-        Eventually(() => Info(r).GetValueOrDefault("master_link_status") == "down", "the replica noticing the cut");
+        // Redis reconnects at once (the down state may last only milliseconds): a new connection through the cutter is the sign.
+        Eventually(() => cutter.Accepted >= 2 || Info(r).GetValueOrDefault("master_link_status") == "down", "the replica noticing the cut");
         Populate(m, "during");
         WaitInSync(m, r);
         SameData(m, r);
