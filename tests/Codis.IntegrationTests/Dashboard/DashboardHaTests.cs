@@ -117,6 +117,36 @@ public sealed class DashboardHaTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Promote_InterruptedState_OtherIndexRefused_SameIndexResumes()
+    {
+        using ServerProcess master = StartWithConfig();
+        using ServerProcess replica1 = StartWithConfig();
+        using ServerProcess replica2 = StartWithConfig();
+        using DashboardProcess d = DashboardProcess.Start("auto_repoint_replicas = false");
+        string m = Addr(master), r1 = Addr(replica1), r2 = Addr(replica2);
+        Ok(d.Put("/api/topom/group/create/{xauth}/1"));
+        Ok(d.Put($"/api/topom/group/add/{{xauth}}/1/{m}"));
+        Ok(d.Put($"/api/topom/group/add/{{xauth}}/1/{r1}"));
+        Ok(d.Put($"/api/topom/group/add/{{xauth}}/1/{r2}"));
+
+        // A promotion of index 2 left in "prepared" (as after a crash), edited into the coordinator by hand.
+        string file = d.NodeFile("/codis3/codis-demo/group/group-0001");
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))!;
+        node["promoting"] = new System.Text.Json.Nodes.JsonObject { ["index"] = 2, ["state"] = "prepared" };
+        File.WriteAllText(file, node.ToJsonString());
+        Ok(d.Put("/api/topom/reload/{xauth}"));
+
+        Error(d.Put($"/api/topom/group/promote/{{xauth}}/1/{r1}"), "group-[1] is promoting index = 2");
+        Error(d.Put($"/api/topom/group/action/create/{{xauth}}/{r1}"), "group-[1] is promoting");
+        Error(d.Put($"/api/topom/group/add/{{xauth}}/1/{m}"), $"server-[{m}] already exists");
+        Ok(d.Put($"/api/topom/group/promote/{{xauth}}/1/{r2}"));
+        JsonElement g = Json(d.Get("/topom/stats")).GetProperty("group").GetProperty("models")[0];
+        Assert.Equal([r2, r1, m], g.GetProperty("servers").EnumerateArray().Select(s => s.GetProperty("server").GetString()));
+        Assert.Equal("{}", g.GetProperty("promoting").GetRawText().Replace(" ", "", StringComparison.Ordinal));
+        Assert.Equal("master", Info(replica2)["role"]);
+    }
+
+    [Fact]
     public void SentinelFailover_MasterKilled_ProxyWritesResume_NoAckedWriteLost_OldMasterRepointed()
     {
         string masterDir = ServerProcess.NewTempDirectory();
