@@ -5,6 +5,9 @@ need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 command -v redis-benchmark >/dev/null 2>&1 || need+=(redis-tools)
+# Sentinel failover tests (tests/Codis.IntegrationTests/Dashboard/DashboardHaTests.cs) run /usr/bin/redis-sentinel
+# (they fall back to redis-server --sentinel when it is absent).
+[ -x /usr/bin/redis-sentinel ] || need+=(redis-sentinel)
 # etcd 3.4 for the etcd coordinator and jodis tests (EtcdProcess); etcdctl enables auth in them.
 [ -x /usr/bin/etcd ] || need+=(etcd-server)
 [ -x /usr/bin/etcdctl ] || need+=(etcd-client)

@@ -44,6 +44,7 @@ public sealed class DashboardConfigTests
             "migration_parallel_slots", "migration_async_maxbulks", "migration_async_maxbytes", "migration_async_numkeys",
             "migration_timeout", "sentinel_client_timeout", "sentinel_quorum", "sentinel_parallel_syncs", "sentinel_down_after",
             "sentinel_failover_timeout", "sentinel_notification_script", "sentinel_client_reconfig_script", "proxy_offline_grace",
+            "auto_repoint_replicas",
         ], d.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal("32mb", d.RootElement.GetProperty("migration_async_maxbytes").GetString());
         Assert.Equal("5m", d.RootElement.GetProperty("sentinel_failover_timeout").GetString());

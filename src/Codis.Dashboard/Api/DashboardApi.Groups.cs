@@ -21,10 +21,8 @@ public sealed partial class DashboardApi
         });
         PutX(app, "/api/topom/group/promote/{xauth}/{gid}/{addr}", ctx =>
         {
-            IntParam(ctx, "gid");
-            StrParam(ctx, "addr");
-            // Promotion (ha.md §6) comes with a later issue.
-            throw new ApiException("not implemented yet");
+            int gid = IntParam(ctx, "gid");
+            return topom.GroupPromoteServerAsync(gid, StrParam(ctx, "addr"));
         });
         PutX(app, "/api/topom/group/replica-groups/{xauth}/{gid}/{addr}/{value}", ctx =>
         {

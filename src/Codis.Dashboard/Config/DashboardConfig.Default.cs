@@ -4,7 +4,7 @@ public sealed partial record DashboardConfig
 {
     /// <summary>
     /// The default configuration file, printed by <c>--default-config</c> (followed by a newline). Same keys,
-    /// order and values as Codis 3.2's <c>config/dashboard.toml</c>, plus <c>proxy_offline_grace</c>; a test
+    /// order and values as Codis 3.2's <c>config/dashboard.toml</c>, plus <c>proxy_offline_grace</c> and <c>auto_repoint_replicas</c>; a test
     /// checks it against <see cref="Default"/>.
     /// </summary>
     public const string DefaultToml = """
@@ -52,6 +52,11 @@ public sealed partial record DashboardConfig
         # registered, and is filled and started again as soon as it answers); "0" = never skip,
         # so that a dead proxy blocks every migration step until it is removed (Codis 3.2).
         proxy_offline_grace = "30s"
+
+        # After a promotion (by the dashboard or by the sentinels) queue a replica-sync action for
+        # every other server of the group, and for the old master once it answers again, so the
+        # group heals on its own; false = only the operator's sync actions re-point servers (Codis 3.2).
+        auto_repoint_replicas = true
 
         """;
 }

@@ -33,6 +33,7 @@ public sealed partial record DashboardConfig
         ["sentinel_notification_script"] = (c, v, k) => c with { SentinelNotificationScript = Str(v, k) },
         ["sentinel_client_reconfig_script"] = (c, v, k) => c with { SentinelClientReconfigScript = Str(v, k) },
         ["proxy_offline_grace"] = (c, v, k) => c with { ProxyOfflineGrace = Dur(v, k) },
+        ["auto_repoint_replicas"] = (c, v, k) => c with { AutoRepointReplicas = Bool(v, k) },
     };
 
     /// <summary>The names of every TOML key.</summary>
@@ -152,11 +153,15 @@ public sealed partial record DashboardConfig
         Add("sentinel_notification_script", Q(SentinelNotificationScript));
         Add("sentinel_client_reconfig_script", Q(SentinelClientReconfigScript));
         Add("proxy_offline_grace", Q(ProxyOfflineGrace.ToString()));
+        Add("auto_repoint_replicas", AutoRepointReplicas ? "true" : "false");
         return sb.ToString();
     }
 
     private static string Str(TomlValue v, string key) => v.Kind == TomlKind.String ? v.Text
         : throw new FormatException($"expected a string for {key}, got {v.TypeName}");
+
+    private static bool Bool(TomlValue v, string key) => v.Kind == TomlKind.Boolean ? v.Boolean
+        : throw new FormatException($"expected a boolean (true or false) for {key}, got {v.TypeName}");
 
     private static long Int(TomlValue v, string key) => v.Kind == TomlKind.Integer ? v.Integer
         : throw new FormatException($"expected an integer for {key}, got {v.TypeName}");

@@ -92,6 +92,13 @@ public sealed partial record DashboardConfig
     [JsonPropertyName("proxy_offline_grace")]
     public Duration ProxyOfflineGrace { get; init; } = Duration.FromSeconds(30);
 
+    /// <summary>
+    /// Beyond Codis: after a promotion (manual or by the sentinels) the group's other servers, and the old master
+    /// once it answers again, get a replica-sync action towards the new master automatically (ha.md §5).
+    /// </summary>
+    [JsonPropertyName("auto_repoint_replicas")]
+    public bool AutoRepointReplicas { get; init; } = true;
+
     /// <summary>Advertised admin host when the bound IP is unspecified (<c>--host-admin</c>; not a TOML key).</summary>
     [JsonIgnore]
     public string HostAdmin { get; init; } = "";

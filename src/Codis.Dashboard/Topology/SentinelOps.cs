@@ -47,6 +47,21 @@ public sealed class SentinelOps(string product)
         }).ConfigureAwait(false);
     }
 
+    /// <summary>remove(names) on one sentinel: <c>get-master-addr-by-name</c> for each, <c>remove</c> for those that exist.</summary>
+    public async Task RemoveGroupsAsync(string addr, IEnumerable<int> gids, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await Run(addr, cts.Token, async c =>
+        {
+            foreach (int gid in gids)
+            {
+                if (await c.CommandAsync(cts.Token, "SENTINEL", "get-master-addr-by-name", MasterName(gid)).ConfigureAwait(false) is not null)
+                    await c.CommandAsync(cts.Token, "SENTINEL", "remove", MasterName(gid)).ConfigureAwait(false);
+            }
+            return null;
+        }).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// monitor(groups) on one sentinel: remove the existing names of these groups, then <c>SENTINEL monitor</c>
     /// and <c>SENTINEL set</c> for each (<paramref name="masters"/>: gid → resolved <c>ip:port</c>).

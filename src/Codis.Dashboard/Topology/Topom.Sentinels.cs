@@ -263,7 +263,9 @@ public sealed partial class Topom
             var servers = g.Servers.ToList();
             (servers[0], servers[index]) = (servers[index], servers[0]);
             _logger.LogWarning("group-[{Gid}] switch master to server {Addr} (sentinels)", gid, servers[0].Server);
-            await StoreUpdateGroupAsync(ctx, g with { Servers = servers, OutOfSync = true }).ConfigureAwait(false);
+            Group switched = g with { Servers = servers, OutOfSync = true };
+            await StoreUpdateGroupAsync(ctx, switched).ConfigureAwait(false);
+            RememberRepoint(switched);
         }
     }
 }

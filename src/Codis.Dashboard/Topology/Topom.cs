@@ -191,6 +191,7 @@ public sealed partial class Topom : IAsyncDisposable
     {
         var loops = new Loops.BackgroundLoops(this, Log.CreateLogger("loops"));
         loops.Add("slot action", ProcessSlotActionAsync, TimeSpan.FromSeconds(5));
+        loops.Add("sync action", ProcessSyncActionAsync, TimeSpan.FromSeconds(5));
         loops.Start(_closing.Token);
     }
 

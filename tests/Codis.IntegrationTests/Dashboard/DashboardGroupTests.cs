@@ -115,7 +115,7 @@ public sealed class DashboardGroupTests
     }
 
     [Fact]
-    public void SyncActions_CreateRemove_AndPromoteNotImplemented()
+    public void SyncActions_CreateRemove_AndPromoteOfMasterRefused()
     {
         using ServerProcess codis = ServerProcess.StartCodis();
         using DashboardProcess d = DashboardProcess.Start();
@@ -128,7 +128,7 @@ public sealed class DashboardGroupTests
         Error(d.Put($"/api/topom/group/action/create/{{xauth}}/{a}"), $"server-[{a}] action already exist");
         Assert.Contains("\"state\": \"pending\"", File.ReadAllText(d.NodeFile("/codis3/codis-demo/group/group-0004")), StringComparison.Ordinal);
         Ok(d.Put($"/api/topom/group/action/remove/{{xauth}}/{a}"));
-        Error(d.Put($"/api/topom/group/promote/{{xauth}}/4/{a}"), "not implemented yet");
+        Error(d.Put($"/api/topom/group/promote/{{xauth}}/4/{a}"), "group-[4] can't promote master");
     }
 
     [Fact]
