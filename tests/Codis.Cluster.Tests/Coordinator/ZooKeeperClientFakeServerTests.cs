@@ -22,19 +22,20 @@ public sealed class ZooKeeperClientFakeServerTests : IDisposable
 
     public void Dispose() => _listener.Stop();
 
+    // Every wait of the fake server is bounded: a client that never sends makes the test fail, not hang the run.
     private static async Task<byte[]> ReadFrame(Stream s)
     {
         byte[] header = new byte[4];
-        await s.ReadExactlyAsync(header);
+        await s.ReadExactlyAsync(header).AsTask().WaitAsync(Patience);
         byte[] frame = new byte[BinaryPrimitives.ReadInt32BigEndian(header)];
-        await s.ReadExactlyAsync(frame);
+        await s.ReadExactlyAsync(frame).AsTask().WaitAsync(Patience);
         return frame;
     }
 
     /// <summary>Accepts one client and completes its handshake with a 30 s session.</summary>
     private async Task<NetworkStream> AcceptSession()
     {
-        Socket socket = await _listener.AcceptSocketAsync();
+        Socket socket = await _listener.AcceptSocketAsync().WaitAsync(Patience);
         var s = new NetworkStream(socket, ownsSocket: true);
         _ = await ReadFrame(s);
         await s.WriteAsync(new JuteWriter().Int(0).Int(30000).Long(0x42).Buffer(new byte[16]).Bool(false).ToFrame());
@@ -66,7 +67,7 @@ public sealed class ZooKeeperClientFakeServerTests : IDisposable
     {
         Task server = Task.Run(async () =>
         {
-            using Socket s = await _listener.AcceptSocketAsync();
+            using Socket s = await _listener.AcceptSocketAsync().WaitAsync(Patience);
         });
         var e = await Assert.ThrowsAsync<ZooKeeperException>(() => Connect().WaitAsync(Patience));
         Assert.Contains("the server closed the connection during the handshake", e.Message, StringComparison.Ordinal);
@@ -119,8 +120,20 @@ public sealed class ZooKeeperClientFakeServerTests : IDisposable
     public async Task RefusedCredentials_CallsFailSayingSo()
     {
         Task<NetworkStream> accepted = AcceptSession();
-        await using ZooKeeperClient client = await Connect(digest: "u:p");
-        await using NetworkStream s = await accepted;
+        ZooKeeperClient client = await Connect(digest: "u:p").WaitAsync(Patience);
+        try
+        {
+            await using NetworkStream s = await accepted.WaitAsync(Patience);
+            await RefuseCredentials(client, s);
+        }
+        finally
+        {
+            await client.DisposeAsync().AsTask().WaitAsync(Patience);
+        }
+    }
+
+    private static async Task RefuseCredentials(ZooKeeperClient client, NetworkStream s)
+    {
         var auth = new JuteReader(await ReadFrame(s));
         Assert.Equal(-4, auth.Int());
         Assert.Equal(100, auth.Int());
@@ -133,7 +146,7 @@ public sealed class ZooKeeperClientFakeServerTests : IDisposable
         while (e is null || e.Message.Contains("connection", StringComparison.Ordinal))
         {
             Assert.True(DateTime.UtcNow < deadline, "calls never reported the refused credentials");
-            e = await Assert.ThrowsAnyAsync<CoordinatorException>(() => client.GetDataAsync("/a"));
+            e = await Assert.ThrowsAnyAsync<CoordinatorException>(() => client.GetDataAsync("/a").WaitAsync(Patience));
         }
         Assert.Equal("zk: client authentication failed (get /a)", e.Message);
     }
