@@ -90,6 +90,11 @@ internal static class CodisServerMain
 
         ServerLog.Notice($"codis-server {ServerInfo.CodisVersion} (Redis {ServerInfo.RedisVersion} compatible), pid={Environment.ProcessId}");
         server.OnStarting();
+        if (config.ReplicaOf.Split(' ') is [string masterHost, string masterPort])
+        {
+            lock (server.Lock)
+                server.Replicator.SetMaster(masterHost, int.Parse(masterPort, System.Globalization.CultureInfo.InvariantCulture));
+        }
         server.StartCron();
         // The epoll event loop where it runs (Linux x86-64); .NET's portable sockets elsewhere, or when
         // CODIS_NETWORK=sockets asks for them.

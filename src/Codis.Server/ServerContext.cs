@@ -24,8 +24,12 @@ public sealed partial class ServerContext
         RunId = ServerInfo.NewRunId();
         StartTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         Eviction = new EvictionClock(this);
+        Replicator = new Replication.Replicator(this);
         UpdateClock();
     }
+
+    /// <summary>Replication, master and replica side (SLAVEOF, PSYNC, the stream, WAIT).</summary>
+    public Replication.Replicator Replicator { get; }
 
     /// <summary>The lock under which every command runs.</summary>
     public Lock Lock { get; } = new();

@@ -17,13 +17,30 @@ public sealed partial class DashboardApi
         app.MapPut("/api/topom/slots/assign/{xauth}/offline", ctx => WithMappings(ctx, topom.SlotsAssignOfflineAsync));
 
         // ---- Slot actions and rebalance (migration.md §3-§5): the slots branch maps its routes here ----
-        //   PUT /api/topom/slots/action/create/{xauth}/{sid}/{gid}
-        //   PUT /api/topom/slots/action/create-some/{xauth}/{src}/{dst}/{num}
-        //   PUT /api/topom/slots/action/create-range/{xauth}/{beg}/{end}/{gid}
-        //   PUT /api/topom/slots/action/remove/{xauth}/{sid}
-        //   PUT /api/topom/slots/action/interval/{xauth}/{value}
-        //   PUT /api/topom/slots/action/disabled/{xauth}/{value}
-        //   PUT /api/topom/slots/rebalance/{xauth}/{confirm}
+        PutX(app, "/api/topom/slots/action/create/{xauth}/{sid}/{gid}", ctx =>
+        {
+            int sid = IntParam(ctx, "sid");
+            return topom.SlotCreateActionAsync(sid, IntParam(ctx, "gid"));
+        });
+        PutX(app, "/api/topom/slots/action/create-some/{xauth}/{src}/{dst}/{num}", ctx =>
+        {
+            int src = IntParam(ctx, "src");
+            int dst = IntParam(ctx, "dst");
+            return topom.SlotCreateActionSomeAsync(src, dst, IntParam(ctx, "num"));
+        });
+        PutX(app, "/api/topom/slots/action/create-range/{xauth}/{beg}/{end}/{gid}", ctx =>
+        {
+            int beg = IntParam(ctx, "beg");
+            int end = IntParam(ctx, "end");
+            return topom.SlotCreateActionRangeAsync(beg, end, IntParam(ctx, "gid"));
+        });
+        PutX(app, "/api/topom/slots/action/remove/{xauth}/{sid}", ctx => topom.SlotRemoveActionAsync(IntParam(ctx, "sid")));
+        PutX(app, "/api/topom/slots/action/interval/{xauth}/{value}", ctx =>
+            Task.FromResult(topom.SetSlotActionInterval(IntParam(ctx, "value"))));
+        PutX(app, "/api/topom/slots/action/disabled/{xauth}/{value}", ctx =>
+            Task.FromResult(topom.SetSlotActionDisabled(IntParam(ctx, "value") != 0)));
+        PutX(app, "/api/topom/slots/rebalance/{xauth}/{confirm}", async ctx =>
+            await topom.SlotsRebalanceAsync(IntParam(ctx, "confirm") != 0).ConfigureAwait(false));
         // ---- end of the slots branch's routes ----
     }
 

@@ -168,6 +168,7 @@ public sealed partial class Topom : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await CloseAsync().ConfigureAwait(false);
+        await CloseMigratorAsync().ConfigureAwait(false);
         _api.Dispose();
         if (_serverPool is not null)
             await _serverPool.DisposeAsync().ConfigureAwait(false);
@@ -189,7 +190,7 @@ public sealed partial class Topom : IAsyncDisposable
     private void StartLoops()
     {
         var loops = new Loops.BackgroundLoops(this, Log.CreateLogger("loops"));
-        // Slot actions: loops.Add("slot action", ProcessSlotActionAsync, TimeSpan.FromSeconds(5)) (slots branch).
+        loops.Add("slot action", ProcessSlotActionAsync, TimeSpan.FromSeconds(5));
         loops.Start(_closing.Token);
     }
 

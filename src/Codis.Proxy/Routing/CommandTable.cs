@@ -157,6 +157,10 @@ public static class CommandTable
             + "PING PTTL PUBSUB QUIT ROLE SCARD SDIFF SELECT SINTER SISMEMBER SLOTSHASHKEY SLOTSMAPPING SMEMBERS "
             + "SRANDMEMBER STRLEN SUBSTR SUNION TTL TYPE ZCARD ZCOUNT ZLEXCOUNT ZRANGE ZRANGEBYLEX ZRANGEBYSCORE "
             + "ZRANK ZREVRANGE ZREVRANGEBYLEX ZREVRANGEBYSCORE ZREVRANK ZSCORE");
+        // GEO commands of Redis 3.2.10+/6.2 that Codis 3.2's table lacks (it forwarded them as MayWrite): the
+        // read-only ones may go to replicas; the store commands' keys must share a slot (Session.GeoStore.cs).
+        Add(OpFlags.None, "GEORADIUS_RO GEORADIUSBYMEMBER_RO GEOSEARCH");
+        Add(OpFlags.Write, "GEOSEARCHSTORE");
         // UNLINK is not in Codis's table (forwarded as MayWrite); it is split like DEL here (quirks.md A.2).
         Add(OpFlags.MayWrite, "UNLINK");
         entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));

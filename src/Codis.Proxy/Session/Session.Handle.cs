@@ -71,7 +71,10 @@ internal sealed partial class Session
                 Split(r, 2);
                 break;
             default:
-                DispatchByKey(r);
+                if (GeoStoreCrossSlot(r) is { } error)
+                    r.FailRequest(error);
+                else
+                    DispatchByKey(r);
                 break;
         }
         return true;

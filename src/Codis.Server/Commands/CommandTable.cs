@@ -25,10 +25,12 @@ public sealed class CommandTable
         ListCommands.Register(this);
         SetCommands.Register(this);
         SortedSetCommands.Register(this);
+        GeoCommands.Register(this);
         HyperLogLogCommands.Register(this);
         PubSubCommands.Register(this);
         ServerCommands.Register(this);
         SlotsCommands.Register(this);
+        ReplicationCommands.Register(this);
         PersistenceCommands.Register(this);
     }
 

@@ -252,9 +252,9 @@ public static partial class ServerCommands
             .Line("instantaneous_input_repl_kbps", "0.00")
             .Line("instantaneous_output_repl_kbps", "0.00")
             .Line("rejected_connections", st.RejectedConnections)
-            .Line("sync_full", 0)
-            .Line("sync_partial_ok", 0)
-            .Line("sync_partial_err", 0)
+            .Line("sync_full", s.Replicator.SyncFull)
+            .Line("sync_partial_ok", s.Replicator.SyncPartialOk)
+            .Line("sync_partial_err", s.Replicator.SyncPartialErr)
             .Line("expired_keys", st.ExpiredKeys)
             .Line("expired_stale_perc", "0.00")
             .Line("expired_time_cap_reached_count", 0)
@@ -294,6 +294,7 @@ public static partial class ServerCommands
 
     private static void InfoReplication(ServerContext s, StringBuilder b)
     {
+        s.Replicator.RefreshStatus();
         ReplicationStatus r = s.Replication;
         long nowSec = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         b.Append("# Replication\r\n");

@@ -107,6 +107,9 @@ public static class ConfigRewriter
                 for (int i = 0; i + 1 < parts.Length; i += 2)
                     lines.Add($"save {parts[i]} {parts[i + 1]}");
                 return lines;
+            // No master: the directive is dropped, as Redis does.
+            case ConfigKind.Plain when p.Name == "replicaof" && value.Length == 0:
+                return [];
             default:
                 return [value.Length == 0 ? p.Name + " \"\"" : p.Name + " " + value];
         }

@@ -53,6 +53,16 @@ public sealed class ConfigTable
         Add(new ConfigParam("bind", [], () => string.Join(' ', c.Bind), a => { c.Bind = a; return null; }, Mutable: false));
         Str("requirepass", v => c.RequirePass = v, () => c.RequirePass);
         Str("masterauth", v => c.MasterAuth = v, () => c.MasterAuth);
+        Add(new ConfigParam("replicaof", ["slaveof"], () => c.ReplicaOf, a =>
+        {
+            if (a.Length != 2)
+                return "wrong number of arguments";
+            if (!int.TryParse(a[1], NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port > 65535)
+                return "Invalid master port";
+            // "no one" in a config file means master, as Redis reads it.
+            c.ReplicaOf = a[0].Equals("no", StringComparison.OrdinalIgnoreCase) && a[1].Equals("one", StringComparison.OrdinalIgnoreCase) ? "" : a[0] + " " + a[1];
+            return null;
+        }, Mutable: false));
         Int("databases", v => c.Databases = v, () => c.Databases, 1, 1_000_000, mutable: false);
         Add(new ConfigParam("dir", [], () => Path.GetFullPath(c.Dir), SetDir) { Kind = ConfigKind.Quoted, Protected = true });
         Add(new ConfigParam("dbfilename", [], () => c.DbFilename, a => { c.DbFilename = string.Join(' ', a); return null; }) { Kind = ConfigKind.Quoted, Protected = true });

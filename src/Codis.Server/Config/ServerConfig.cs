@@ -19,6 +19,9 @@ public sealed class ServerConfig
     /// <summary>Password this server uses with its master (replication).</summary>
     public string MasterAuth { get; set; } = "";
 
+    /// <summary>replicaof / slaveof: "host port" while this server is a replica, else "".</summary>
+    public string ReplicaOf { get; set; } = "";
+
     /// <summary>Number of databases.</summary>
     public int Databases { get; set; } = 16;
 

@@ -1,3 +1,5 @@
+using Node = Codis.Server.DataTypes.SortedSet.Level[];
+
 namespace Codis.Server.DataTypes;
 
 public sealed partial class SortedSet

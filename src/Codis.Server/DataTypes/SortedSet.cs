@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Node = Codis.Server.DataTypes.SortedSet.Level[];
 
 namespace Codis.Server.DataTypes;
 
@@ -13,7 +15,7 @@ public sealed partial class SortedSet
 
     private readonly Dictionary<byte[], double> _dict;
     private readonly Dictionary<byte[], double>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
-    private readonly Node _header = new(MaxLevel, [], 0);
+    private readonly Node _header = NewNode(MaxLevel, [], 0);
     private Node? _tail;
     private int _level = 1;
 
@@ -128,7 +130,7 @@ public sealed partial class SortedSet
     public void Clear()
     {
         _dict.Clear();
-        _header.ClearLevels();
+        Array.Clear(_header, 2, MaxLevel);
         _tail = null;
         _level = 1;
         _length = 0;
@@ -168,34 +170,29 @@ public sealed partial class SortedSet
         private Node _element;
     }
 
-    // The two lowest levels live inside the node: three nodes in four have one level and most hops of a
-    // search are on the lowest levels, so a hop reads one object instead of a node and its level array
-    // (Redis's node carries its levels inline too). Higher levels are in a separate array.
-    internal sealed class Node(int levels, byte[] member, double score)
+    // A node is one array so that all its levels sit next to its score, as in Redis's node with its inline
+    // level array: a search hop then reads one object, where a node object with a separate array of upper
+    // levels cost two cache misses per hop (the skiplist walks were over half of ZADD's time).
+    // Cells: [0] member and score, [1] backward link, [2 + i] level i (forward link and span).
+    private static Node NewNode(int levels, byte[] member, double score)
     {
-        public readonly byte[] Member = member;
-        public double Score = score;
-        public Node? Backward;
-        private Level _level0;
-        private Level _level1;
-        private readonly Level[]? _upper = levels > 2 ? new Level[levels - 2] : null;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public ref Level Level(int i) => ref i == 0 ? ref _level0 : ref (i == 1 ? ref _level1 : ref _upper![i - 2]);
-
-        public void ClearLevels()
-        {
-            _level0 = default;
-            _level1 = default;
-            if (_upper is not null)
-                Array.Clear(_upper);
-        }
+        var node = new Level[levels + 2];
+        node[0].Link = member;
+        node[0].Span = BitConverter.DoubleToInt64Bits(score);
+        return node;
     }
 
+    /// <summary>One cell of a node: a link and a number (see <see cref="NewNode"/>).</summary>
     internal struct Level
     {
-        public Node? Forward;
+        public object? Link;
         public long Span;
+
+        public Node? Forward
+        {
+            readonly get => Unsafe.As<Node>(Link);
+            set => Link = value;
+        }
     }
 
     // (score, member) ordering with memcmp-then-length member comparison, as sdscmp.
@@ -241,7 +238,7 @@ public sealed partial class SortedSet
             _level = level;
         }
 
-        var node = new Node(level, member, score);
+        Node node = NewNode(level, member, score);
         for (int i = 0; i < level; i++)
         {
             ref Level prev = ref update[i].Level(i);
@@ -317,8 +314,9 @@ public sealed partial class SortedSet
 
         Node node = x.Level(0).Forward!;
         // Still in order with its neighbours: change the score in place, as zslUpdateScore does.
-        if ((node.Backward is null || node.Backward.Score < newScore
-                || (node.Backward.Score == newScore && node.Backward.Member.AsSpan().SequenceCompareTo(node.Member) < 0))
+        Node? before = node.Backward;
+        if ((before is null || before.Score < newScore
+                || (before.Score == newScore && before.Member.AsSpan().SequenceCompareTo(node.Member) < 0))
             && (node.Level(0).Forward is not { } after || after.Score > newScore
                 || (after.Score == newScore && after.Member.AsSpan().SequenceCompareTo(node.Member) > 0)))
         {
@@ -372,5 +370,35 @@ public sealed partial class SortedSet
         }
 
         return null;
+    }
+}
+
+/// <summary>
+/// Reads a skiplist node (an array of <see cref="SortedSet.Level"/> cells) by name; the cells are read without
+/// bounds checks because a node's length is fixed at creation and every index is below its level count.
+/// </summary>
+internal static class SkipListNode
+{
+    extension(SortedSet.Level[] node)
+    {
+        public byte[] Member => Unsafe.As<byte[]>(node.Cell(0).Link)!;
+
+        public double Score
+        {
+            get => BitConverter.Int64BitsToDouble(node.Cell(0).Span);
+            set => node.Cell(0).Span = BitConverter.DoubleToInt64Bits(value);
+        }
+
+        public SortedSet.Level[]? Backward
+        {
+            get => Unsafe.As<SortedSet.Level[]>(node.Cell(1).Link);
+            set => node.Cell(1).Link = value;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ref SortedSet.Level Level(int i) => ref node.Cell(i + 2);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private ref SortedSet.Level Cell(int i) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(node), i);
     }
 }

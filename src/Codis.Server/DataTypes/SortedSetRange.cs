@@ -1,3 +1,5 @@
+using Node = Codis.Server.DataTypes.SortedSet.Level[];
+
 namespace Codis.Server.DataTypes;
 
 /// <summary>
@@ -6,9 +8,9 @@ namespace Codis.Server.DataTypes;
 /// </summary>
 public readonly struct SortedSetRange
 {
-    private readonly SortedSet.Node? _start;
+    private readonly Node? _start;
 
-    internal SortedSetRange(SortedSet.Node? start, long count, bool reverse)
+    internal SortedSetRange(Node? start, long count, bool reverse)
     {
         _start = count > 0 ? start : null;
         Count = _start is null ? 0 : count;
@@ -36,11 +38,11 @@ public readonly struct SortedSetRange
     /// <summary>Walks the run.</summary>
     public struct Enumerator
     {
-        private SortedSet.Node? _next;
+        private Node? _next;
         private long _remaining;
         private readonly bool _reverse;
 
-        internal Enumerator(SortedSet.Node? start, long count, bool reverse)
+        internal Enumerator(Node? start, long count, bool reverse)
         {
             _next = start;
             _remaining = count;

@@ -14,7 +14,7 @@ namespace Codis.IntegrationTests.ProxyHost;
 /// </summary>
 public sealed class ProxyJodisTests(EtcdFixture fixture) : IClassFixture<EtcdFixture>
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    internal static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     private readonly string _product = "jodis-" + Guid.NewGuid().ToString("N")[..8];
 
@@ -23,20 +23,28 @@ public sealed class ProxyJodisTests(EtcdFixture fixture) : IClassFixture<EtcdFix
 
     private ICoordinator Client() => Coordinators.Create("etcd", fixture.Etcd.Address, "", TimeSpan.FromSeconds(10));
 
-    private static JsonElement Model(ProxyProcess p)
+    /// <summary>The proxy's model from its admin API (shared with the ZooKeeper jodis tests).</summary>
+    internal static JsonElement Model(ProxyProcess p)
     {
         using JsonDocument d = JsonDocument.Parse(p.Get("/api/proxy/model").Body);
         return d.RootElement.Clone();
     }
 
-    private string XAuth(JsonElement model) => CodisAuth.ProxyXAuth(_product, "", model.GetProperty("token").GetString()!);
+    private string XAuth(JsonElement model) => XAuth(_product, model);
 
-    private static async Task<byte[]?> WaitFor(ICoordinator c, string path, bool present)
+    /// <summary>The admin API's xauth for <paramref name="product"/>'s proxy.</summary>
+    internal static string XAuth(string product, JsonElement model) => CodisAuth.ProxyXAuth(product, "", model.GetProperty("token").GetString()!);
+
+    private static Task<byte[]?> WaitFor(ICoordinator c, string path, bool present) => WaitFor(() => c.ReadAsync(path, false), path, present);
+
+    /// <summary>Polls <paramref name="read"/> until the node is present (returns its data) or absent.</summary>
+    internal static async Task<T?> WaitFor<T>(Func<Task<T?>> read, string path, bool present)
+        where T : class
     {
         DateTime deadline = DateTime.UtcNow + Patience;
         while (true)
         {
-            byte[]? data = await c.ReadAsync(path, false);
+            T? data = await read();
             if ((data is not null) == present)
                 return data;
             Assert.True(DateTime.UtcNow < deadline, $"{path} still {(present ? "absent" : "present")} after {Patience}");
@@ -44,7 +52,8 @@ public sealed class ProxyJodisTests(EtcdFixture fixture) : IClassFixture<EtcdFix
         }
     }
 
-    private static string ExpectedRecord(JsonElement model) =>
+    /// <summary>The jodis record Codis writes for the proxy of <paramref name="model"/>.</summary>
+    internal static string ExpectedRecord(JsonElement model) =>
         "{\n" +
         $"    \"addr\": \"{model.GetProperty("proxy_addr").GetString()}\",\n" +
         $"    \"admin\": \"{model.GetProperty("admin_addr").GetString()}\",\n" +

@@ -240,6 +240,21 @@ public sealed class ProxyLifecycleTests
         Assert.True(dashboard.OnlineCalled.Wait(TimeSpan.FromSeconds(20)), p.Process.OutputTail());
     }
 
+    [Fact]
+    public async Task ZooKeeperFlag_FindsDashboardInTopomNode()
+    {
+        using var dashboard = new FakeDashboard("codis-demo");
+        using ZooKeeperProcess zk = ZooKeeperProcess.Start();
+        await using (ICoordinator c = Coordinators.Create("zookeeper", zk.Address, "", TimeSpan.FromSeconds(10)))
+        {
+            string topom = $"{{\n    \"token\": \"t\",\n    \"admin_addr\": \"{dashboard.Addr}\",\n    \"product_name\": \"codis-demo\"\n}}";
+            await c.UpdateAsync("/codis3/codis-demo/topom", System.Text.Encoding.UTF8.GetBytes(topom));
+        }
+        using ProxyProcess p = ProxyProcess.Start("", "--zookeeper=" + zk.Address);
+        Assert.True(dashboard.OnlineCalled.Wait(TimeSpan.FromSeconds(20)), p.Process.OutputTail());
+        Assert.Equal($"/api/topom/proxy/online/{CodisAuth.DashboardXAuth("codis-demo")}/{p.AdminAddr}", dashboard.OnlinePath);
+    }
+
     /// <summary>
     /// Stands in for codis-dashboard (not built yet): answers <c>GET /api/topom/model</c> and records the
     /// proxy's <c>PUT /api/topom/proxy/online/...</c>.

@@ -8,9 +8,9 @@ public sealed class CommandTableTests
     private static OpInfo Resolve(string name) => CommandTable.Resolve(Encoding.ASCII.GetBytes(name));
 
     [Fact]
-    public void All_CodisTable_197EntriesPlusUnlink()
+    public void All_CodisTable_197EntriesPlusUnlinkAndGeo()
     {
-        Assert.Equal(198, CommandTable.All.Count);
+        Assert.Equal(202, CommandTable.All.Count);
     }
 
     [Theory]
