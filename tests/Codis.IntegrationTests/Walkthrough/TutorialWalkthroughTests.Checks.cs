@@ -16,7 +16,7 @@ public sealed partial class TutorialWalkthroughTests
             WaitSlots(_ => true, "rebalance finished");
         }
 
-        /// <summary>Polls <c>--slots-status</c> until no slot has an action and every owner satisfies <paramref name="owner"/>.</summary>
+        /// <summary>Polls the slot mappings (codis-admin's <c>slots</c> overview word) until no slot has an action and every owner satisfies <paramref name="owner"/>.</summary>
         private void WaitSlots(Func<int, bool> owner, string what)
         {
             DateTime deadline = DateTime.UtcNow + MigrationDeadline;
@@ -38,11 +38,30 @@ public sealed partial class TutorialWalkthroughTests
             Assert.True(slots.Count == 1024 && slots.All(s => s.State.Length == 0 && owner(s.Group)), $"{what}: slot owners {Show(Count(slots))}");
         }
 
+        /// <summary>The contiguous runs (first, last) of the slots owned by <paramref name="gid"/>.</summary>
+        private List<(int Beg, int End)> RunsOfGroup(int gid)
+        {
+            List<(int Group, string State)> slots = Slots(out _);
+            var runs = new List<(int, int)>();
+            for (int i = 0; i < slots.Count; i++)
+            {
+                if (slots[i].Group != gid)
+                    continue;
+                int beg = i;
+                while (i + 1 < slots.Count && slots[i + 1].Group == gid)
+                    i++;
+                runs.Add((beg, i));
+            }
+            return runs;
+        }
+
         private Dictionary<int, int> SlotCounts() => Count(Slots(out _));
 
         private List<(int Group, string State)> Slots(out string json)
         {
-            json = Ok(D, "--slots-status").StdOut;
+            // The overview's slots (SlotMapping: group_id and action); --slots-status prints the proxies' view
+            // (backend_addr), which has no action state.
+            json = Ok(D, "slots").StdOut;
             using JsonDocument d = JsonDocument.Parse(json);
             var slots = new List<(int, string)>();
             foreach (JsonElement s in d.RootElement.EnumerateArray())
@@ -53,6 +72,16 @@ public sealed partial class TutorialWalkthroughTests
                 slots.Add((gid, state));
             }
             return slots;
+        }
+
+        /// <summary><c>--slots-status</c> (the slots as the proxies see them): every slot is served by <paramref name="backend"/>.</summary>
+        private void AssertSlotsServedBy(ServerProcess backend)
+        {
+            string json = Ok(D, "--slots-status").StdOut;
+            using JsonDocument d = JsonDocument.Parse(json);
+            string addr = Addr(backend);
+            Assert.True(d.RootElement.GetArrayLength() == 1024 && d.RootElement.EnumerateArray().All(s =>
+                s.TryGetProperty("backend_addr", out JsonElement b) && b.GetString() == addr), $"every slot served by {addr}:\n{Tail(json)}");
         }
 
         private static Dictionary<int, int> Count(List<(int Group, string State)> slots) =>
