@@ -33,11 +33,11 @@ public sealed class CommandRequestTests : IDisposable
     public void LoadSlots_Locked_AllLocked()
     {
         string file = Path.Combine(_dir, "slots.json");
-        File.WriteAllText(file, """[{"id": 0, "backend_addr": "127.0.0.1:6379"}, {"id": 1023}]""");
+        File.WriteAllText(file, """[{"id": 0, "backend_addr": "server.test:2"}, {"id": 1023}]""");
         List<Slot> slots = ProxyCommands.LoadSlots(file, locked: true);
         Assert.Equal([0, 1023], slots.Select(s => s.Id));
         Assert.All(slots, s => Assert.True(s.Locked));
-        Assert.Equal("127.0.0.1:6379", slots[0].BackendAddr);
+        Assert.Equal("server.test:2", slots[0].BackendAddr);
         Assert.All(ProxyCommands.LoadSlots(file, locked: false), s => Assert.False(s.Locked));
     }
 

@@ -13,8 +13,8 @@ public sealed class FormMatcherTests
     }
 
     [Theory]
-    [InlineData(0, "--proxy=127.0.0.1:11080")]
-    [InlineData(0, "--proxy", "127.0.0.1:11080", "stats")]
+    [InlineData(0, "--proxy=proxy.test:1")]
+    [InlineData(0, "--proxy", "proxy.test:1", "stats")]
     [InlineData(0, "-v", "--proxy=a:1", "-a", "secret", "slots")]
     [InlineData(1, "--start", "--proxy=a:1")]
     [InlineData(4, "--proxy=a:1", "--fillslots=f.json", "--locked")]
@@ -26,7 +26,7 @@ public sealed class FormMatcherTests
     [InlineData(17, "--dashboard=a:1", "--reinit-proxy", "--all")]
     [InlineData(22, "--dashboard=a:1", "--resync-group")]
     [InlineData(22, "--dashboard=a:1", "--resync-group", "--all")]
-    [InlineData(23, "--dashboard=a:1", "--group-add", "--gid=1", "-x", "127.0.0.1:6379", "--datacenter=dc1")]
+    [InlineData(23, "--dashboard=a:1", "--group-add", "--gid=1", "-x", "server.test:2", "--datacenter=dc1")]
     [InlineData(26, "--dashboard=a:1", "--replica-groups", "--gid=1", "--addr=x:1", "--disable")]
     [InlineData(28, "--dashboard=a:1", "--sync-action", "--create", "--addr=x:1")]
     [InlineData(30, "--dashboard=a:1", "--slot-action", "--create", "--sid=3", "--gid=1")]
