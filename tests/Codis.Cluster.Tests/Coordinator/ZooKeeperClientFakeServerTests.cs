@@ -75,6 +75,21 @@ public sealed class ZooKeeperClientFakeServerTests : IDisposable
     }
 
     [Fact]
+    public async Task ResetDuringHandshake_SameClearError()
+    {
+        // A close with linger 0 sends a reset: the client's write or read of the handshake fails with
+        // ECONNRESET or EPIPE instead of an end of stream (what a server that hangs up first often looks like).
+        Task server = Task.Run(async () =>
+        {
+            using Socket s = await _listener.AcceptSocketAsync().WaitAsync(Patience);
+            s.LingerState = new LingerOption(true, 0);
+        });
+        var e = await Assert.ThrowsAsync<ZooKeeperException>(() => Connect().WaitAsync(Patience));
+        Assert.Contains("the server closed the connection during the handshake", e.Message, StringComparison.Ordinal);
+        await server;
+    }
+
+    [Fact]
     public async Task RepliesOutOfOrder_EachCallGetsItsOwn_ByXid()
     {
         Task<NetworkStream> accepted = AcceptSession();

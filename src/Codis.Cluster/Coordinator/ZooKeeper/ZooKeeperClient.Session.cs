@@ -157,7 +157,9 @@ public sealed partial class ZooKeeperClient
             socket.Dispose();
             throw new TimeoutException($"no session within {Seconds(_connectTimeout)}");
         }
-        catch (EndOfStreamException)
+        // A server that hangs up before our connect request reaches it answers the request with a reset, not
+        // an end of stream: the same hang-up, seen a moment later.
+        catch (Exception e) when (e is EndOfStreamException || IsReset(e))
         {
             stream?.Dispose();
             socket.Dispose();
@@ -170,6 +172,10 @@ public sealed partial class ZooKeeperClient
             throw;
         }
     }
+
+    private static bool IsReset(Exception e) =>
+        (e as SocketException ?? e.InnerException as SocketException)?.SocketErrorCode
+            is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown;
 
     /// <summary>The server forgot the session: its ephemeral nodes are gone, so every watch fires.</summary>
     private void ExpireSession(string server)
