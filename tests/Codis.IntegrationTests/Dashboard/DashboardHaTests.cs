@@ -34,7 +34,7 @@ public sealed class DashboardHaTests(ITestOutputHelper output)
         Ok(d.Put($"/api/topom/group/action/create/{{xauth}}/{r}"));
         Ok(d.Put($"/api/topom/group/action/create/{{xauth}}/{b}"));
         Assert.True(Eventually(() => ActionState(d, 1, r) == "synced" && ActionState(d, 1, b) == "synced_failed", Long), d.Process.OutputTail());
-        Assert.Contains("ERR The server is running without a config file", d.Process.Output, StringComparison.Ordinal);
+        Assert.True(d.Process.WaitForOutput("ERR The server is running without a config file"), d.Process.OutputTail());
 
         Assert.True(Eventually(() => Info(replica).GetValueOrDefault("master_link_status") == "up", Long));
         Dictionary<string, string> info = Info(replica);

@@ -106,7 +106,7 @@ public sealed class DashboardProxyTests
         Assert.Equal(token, ProxyJson(p, "/api/proxy/model").GetProperty("token").GetString());
         Assert.True(Eventually(() => ProxyJson(p, "/proxy/stats").GetProperty("online").GetBoolean(), TimeSpan.FromSeconds(20)), d.Process.OutputTail());
         Assert.Equal(DashboardGroupTests.Addr(codis), ProxyJson(p, "/proxy/slots")[0].GetProperty("backend_addr").GetString());
-        Assert.Contains($"proxy-[{token}] at {p.AdminAddr} is not online (restarted?)", d.Process.Output, StringComparison.Ordinal);
+        Assert.True(d.Process.WaitForOutput($"proxy-[{token}] at {p.AdminAddr} is not online (restarted?)"), d.Process.OutputTail());
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class DashboardProxyTests
         p.Process.Dispose();
         // Within the grace period the push fails as in Codis; once it is over the dead proxy is skipped.
         Assert.True(Eventually(() => d.Put("/api/topom/slots/assign/{xauth}", AllSlotsTo(1)).Status == 200, TimeSpan.FromSeconds(30)), d.Process.OutputTail());
-        Assert.Contains($"proxy-[{token}] at {p.AdminAddr} unreachable", d.Process.Output, StringComparison.Ordinal);
+        Assert.True(d.Process.WaitForOutput($"proxy-[{token}] at {p.AdminAddr} unreachable"), d.Process.OutputTail());
         // Still registered.
         Assert.Equal(token, Json(d.Get("/topom/stats")).GetProperty("proxy").GetProperty("models")[0].GetProperty("token").GetString());
 
