@@ -210,30 +210,7 @@ public sealed partial class Topom
 
     private async Task SwitchMastersAsync(TopomContext ctx, IReadOnlyDictionary<int, string> masters)
     {
-        var runIds = new Dictionary<string, string>(StringComparer.Ordinal);
-        async Task<string> RunId(string addr)
-        {
-            if (runIds.TryGetValue(addr, out string? id))
-                return id;
-            id = "";
-            try
-            {
-                using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
-                object? info = await SentinelOps.Run(addr, cts.Token, async c =>
-                {
-                    if (Config.ProductAuth.Length > 0)
-                        await c.CommandAsync(cts.Token, "AUTH", Config.ProductAuth).ConfigureAwait(false);
-                    return await c.CommandAsync(cts.Token, "INFO", "server").ConfigureAwait(false);
-                }).ConfigureAwait(false);
-                RedisInfo.Parse(info as string ?? "").TryGetValue("run_id", out id);
-            }
-            catch (ApiException)
-            {
-                id = "";
-            }
-            runIds[addr] = id ?? "";
-            return id ?? "";
-        }
+        var runIds = new RunIdCache(Config.ProductAuth, RunIdCache.DefaultTimeout);
         foreach ((int gid, string master) in masters)
         {
             if (!ctx.Groups.TryGetValue(gid, out Group? g) || g.Servers.Count == 0)
@@ -246,10 +223,10 @@ public sealed partial class Topom
             }
             if (index < 0)
             {
-                string masterId = await RunId(master).ConfigureAwait(false);
+                string masterId = await runIds.GetAsync(master).ConfigureAwait(false);
                 for (int i = 0; i < g.Servers.Count && index < 0 && masterId.Length > 0; i++)
                 {
-                    if (await RunId(g.Servers[i].Server).ConfigureAwait(false) == masterId)
+                    if (await runIds.GetAsync(g.Servers[i].Server).ConfigureAwait(false) == masterId)
                         index = i;
                 }
                 if (index < 0)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Codis.Cluster.Coordinator;
+using Codis.Cluster.Redis;
 using Codis.Core.Security;
 using Codis.Core.Topology;
 using Codis.Proxy.Admin;
@@ -24,6 +25,7 @@ public sealed partial class ProxyHost : IAsyncDisposable
     public const string ClosedError = "use of closed proxy";
 
     private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _switching = new(1, 1);
     private readonly ILogger _logger;
     private readonly ICoordinator? _jodisClient;
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -275,7 +277,9 @@ public sealed partial class ProxyHost : IAsyncDisposable
 
     /// <summary>
     /// Re-points slots at the masters reported by the sentinels (ha.md §4.2): a slot whose group's master
-    /// moved is filled again with the new address and marked switched.
+    /// moved is filled again with the new address and marked switched. The masters are remembered at once;
+    /// the slots change in the background, one report after another, since telling whether two addresses are
+    /// the same instance asks the servers for their run_id.
     /// </summary>
     public void SwitchMasters(IReadOnlyDictionary<int, string> masters)
     {
@@ -285,27 +289,44 @@ public sealed partial class ProxyHost : IAsyncDisposable
                 return;
             _sentinelMasters = new Dictionary<int, string>(masters);
         }
-        var changed = new List<Slot>();
-        foreach (Slot s in Router.GetSlots())
-        {
-            Slot n = s;
-            if (s.BackendAddrGroupId != 0 && masters.TryGetValue(s.BackendAddrGroupId, out string? b) && b != s.BackendAddr)
-                n = n with { BackendAddr = b };
-            if (s.MigrateFromGroupId != 0 && masters.TryGetValue(s.MigrateFromGroupId, out string? m) && m != s.MigrateFrom)
-                n = n with { MigrateFrom = m };
-            if (!ReferenceEquals(n, s))
-                changed.Add(n);
-        }
-        if (changed.Count == 0)
-            return;
-        _logger.LogWarning("switch masters {Masters}: {Count} slots re-pointed", string.Join(", ", masters.Select(kv => $"{kv.Key}={kv.Value}")), changed.Count);
+        _ = Task.Run(() => SwitchSlotsAsync(masters));
+    }
+
+    private async Task SwitchSlotsAsync(IReadOnlyDictionary<int, string> masters)
+    {
+        await _switching.WaitAsync().ConfigureAwait(false);
         try
         {
+            // One cache per report: each address is asked once, with product_auth and Codis's 100 ms deadline.
+            var runIds = new RunIdCache(Config.ProductAuth, RunIdCache.DefaultTimeout);
+            var changed = new List<Slot>();
+            foreach (Slot s in Router.GetSlots())
+            {
+                Slot n = s;
+                if (s.BackendAddrGroupId != 0 && masters.TryGetValue(s.BackendAddrGroupId, out string? b)
+                    && !await runIds.SameInstanceAsync(b, s.BackendAddr).ConfigureAwait(false))
+                    n = n with { BackendAddr = b };
+                if (s.MigrateFromGroupId != 0 && masters.TryGetValue(s.MigrateFromGroupId, out string? m)
+                    && !await runIds.SameInstanceAsync(m, s.MigrateFrom).ConfigureAwait(false))
+                    n = n with { MigrateFrom = m };
+                if (!ReferenceEquals(n, s))
+                    changed.Add(n);
+            }
+            lock (_lock)
+            {
+                if (_closed || changed.Count == 0)
+                    return;
+            }
+            _logger.LogWarning("switch masters {Masters}: {Count} slots re-pointed", string.Join(", ", masters.Select(kv => $"{kv.Key}={kv.Value}")), changed.Count);
             Router.FillSlots(changed, switched: true);
         }
         catch (RouterException e)
         {
             _logger.LogWarning("switch masters failed: {Error}", e.Message);
+        }
+        finally
+        {
+            _switching.Release();
         }
     }
 

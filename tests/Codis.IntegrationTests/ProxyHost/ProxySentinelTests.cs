@@ -73,6 +73,52 @@ public sealed class ProxySentinelTests
         }
     }
 
+    [Fact]
+    public void SentinelNamesTheMasterByAnotherAddress_SameRunId_SlotKept_DeadAddressSwitched()
+    {
+        // One codis-server on two loopback addresses: the sentinel knows it as 127.0.0.1, slots 0..9 as 127.0.0.2.
+        using ServerProcess master = ServerProcess.StartCodis("--bind", "127.0.0.1", "127.0.0.2");
+        string port = master.Port.ToString(CultureInfo.InvariantCulture);
+        using ServerProcess sentinel = StartSentinel(("codis-demo-1", master.Port));
+        string sentinelAddr = "127.0.0.1:" + sentinel.Port.ToString(CultureInfo.InvariantCulture);
+        string dir = ServerProcess.NewTempDirectory();
+        try
+        {
+            // Slot 10 is in the same group but points at a dead address, whose run_id is empty and never matches.
+            var sb = new StringBuilder("[");
+            for (int i = 0; i < 10; i++)
+                sb.Append(CultureInfo.InvariantCulture, $"{{\"id\": {i}, \"backend_addr\": \"127.0.0.2:{port}\", \"backend_addr_group_id\": 1}},");
+            sb.Append("{\"id\": 10, \"backend_addr\": \"127.0.0.1:1\", \"backend_addr_group_id\": 1}]");
+            string slotsFile = Path.Combine(dir, "slots.json");
+            File.WriteAllText(slotsFile, sb.ToString());
+            using ProxyProcess p = ProxyProcess.Start("", "--fillslots=" + slotsFile);
+            string xauth;
+            using (JsonDocument model = JsonDocument.Parse(p.Get("/api/proxy/model").Body))
+                xauth = CodisAuth.ProxyXAuth("codis-demo", "", model.RootElement.GetProperty("token").GetString()!);
+            Assert.Equal(200, p.Put("/api/proxy/sentinels/" + xauth, $"{{\"servers\": [\"{sentinelAddr}\"]}}").Status);
+
+            string slots = "";
+            Assert.True(SpinWait.SpinUntil(() =>
+            {
+                slots = p.Get("/proxy/slots").Body;
+                using JsonDocument d = JsonDocument.Parse(slots);
+                return d.RootElement[10].GetProperty("backend_addr").GetString() == "127.0.0.1:" + port;
+            }, TimeSpan.FromSeconds(30)), slots + "\n" + p.Process.OutputTail());
+            using (JsonDocument d = JsonDocument.Parse(slots))
+            {
+                for (int i = 0; i < 10; i++)
+                    Assert.Equal("127.0.0.2:" + port, d.RootElement[i].GetProperty("backend_addr").GetString());
+            }
+            Assert.True(p.Process.WaitForOutput("1 slots re-pointed"), p.Process.OutputTail());
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+            sentinel.Dispose();
+            Directory.Delete(sentinel.Directory, true);
+        }
+    }
+
     private static ServerProcess StartSentinel(params (string Name, int Port)[] masters)
     {
         for (int attempt = 1; ; attempt++)
