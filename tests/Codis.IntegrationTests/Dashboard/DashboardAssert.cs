@@ -35,17 +35,33 @@ internal static class DashboardAssert
         return d.RootElement.Clone();
     }
 
-    /// <summary>Polls <paramref name="condition"/> until it holds; false after <paramref name="timeout"/>.</summary>
+    /// <summary>
+    /// Polls <paramref name="condition"/> until it holds; false after <paramref name="timeout"/>. A connection
+    /// closed under the condition counts as "not yet": the dashboard's sync action ends with
+    /// CLIENT KILL TYPE normal (as Codis does), which may close a probe's connection mid-reply.
+    /// </summary>
     public static bool Eventually(Func<bool> condition, TimeSpan timeout)
     {
         DateTime deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            if (condition())
+            if (Holds(condition))
                 return true;
             if (DateTime.UtcNow >= deadline)
                 return false;
             Thread.Sleep(100);
+        }
+    }
+
+    private static bool Holds(Func<bool> condition)
+    {
+        try
+        {
+            return condition();
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 }

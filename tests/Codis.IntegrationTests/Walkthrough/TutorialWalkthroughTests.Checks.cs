@@ -126,10 +126,19 @@ public sealed partial class TutorialWalkthroughTests
             string info = "";
             while (DateTime.UtcNow < deadline)
             {
-                using RespConnection c = replica.Connect();
-                info = c.Command("INFO", "replication").Text ?? "";
-                if (info.Contains("master_link_status:up", StringComparison.Ordinal) && DbSize(replica) == DbSize(master))
-                    return;
+                try
+                {
+                    using RespConnection c = replica.Connect();
+                    info = c.Command("INFO", "replication").Text ?? "";
+                    if (info.Contains("master_link_status:up", StringComparison.Ordinal) && DbSize(replica) == DbSize(master))
+                        return;
+                }
+                catch (IOException e)
+                {
+                    // The sync action ends with CLIENT KILL TYPE normal (as Codis does), which may close this
+                    // connection if it lands between connect and reply: ask again on a new connection.
+                    info = e.Message;
+                }
                 Thread.Sleep(300);
             }
             Assert.Fail($"replica 127.0.0.1:{replica.Port.ToString(CultureInfo.InvariantCulture)} did not catch up within {StepDeadline}:\n{info}");
