@@ -59,3 +59,16 @@ export function table(headers, rows, attrs) {
       h('thead', null, h('tr', null, headers.map((c) => (c instanceof Node ? c : h('th', null, c))))),
       h('tbody', null, rows)));
 }
+
+const ICONS = {
+  // A wrench (the sync action of a server), drawn for 16x16.
+  wrench: 'M11 1.2a3.8 3.8 0 0 0-3.6 5L1.7 11.9a1.5 1.5 0 0 0 2.1 2.1l5.7-5.7a3.8 3.8 0 0 0 5-3.6l-2.2 2.2-2.3-.5-.5-2.3z',
+  // A bin (remove an empty group).
+  trash: 'M5.5 1.5h5l.5 1.5H14v1.5H2V3h3zM3.5 5.5h9l-.8 9h-7.4zM6 7v6h1V7zm3 0v6h1V7z',
+};
+
+/** A small inline icon (no emoji, so every system draws it the same), with a text alternative. */
+export function icon(name, label) {
+  return s('svg', { viewBox: '0 0 16 16', width: 14, height: 14, class: 'icon', role: 'img', 'aria-label': label },
+    s('path', { d: ICONS[name], fill: 'currentColor' }));
+}

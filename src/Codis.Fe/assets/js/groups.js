@@ -1,6 +1,6 @@
 // Groups (fe.md §3.6): New Group, Add Server with its data center, sync all, replica groups, and one table per
 // group with promote, resync, the replica-group toggle, the wrench (SLAVEOF action), remove and INFO figures.
-import { h, button, field, table } from './dom.js';
+import { h, button, field, icon, table } from './dom.js';
 import { humanSize, statusOf } from './format.js';
 import { haClass, haMaster, haConflicts, sentinelsConfigured } from './ha.js';
 
@@ -85,6 +85,7 @@ export function createGroups(ctx) {
     const keys = status === 'HEALTHY'
       ? Object.entries(info).filter(([k]) => /^db\d+$/.test(k)).map(([k, v]) => h('div', null, `${k}:${v}`))
       : (entry ? h('span', { class: ['label', status.toLowerCase()] }, status) : 'NA');
+    const keyCell = Array.isArray(keys) && keys.length === 0 ? h('span', { class: 'muted' }, 'no keys') : keys;
     const removable = !promoting && !(i === 0 && group.servers.length > 1);
 
     return h('tr', null,
@@ -103,11 +104,11 @@ export function createGroups(ctx) {
       h('td', { class: 'nowrap' },
         pending
           ? button('−', { class: 'small', disabled: promoting, title: 'CANCEL ACTION' }, () => ctx.mutate(ctx.api('group/action/remove', server.server)))
-          : button('🔧', { class: 'small', disabled: promoting, title: `SLAVEOF ${i === 0 ? 'NO:ONE' : group.servers[0].server}` },
+          : button(icon('wrench', 'sync action'), { class: 'small', disabled: promoting, title: `SLAVEOF ${i === 0 ? 'NO:ONE' : group.servers[0].server}` },
             () => ctx.mutate(ctx.api('group/action/create', server.server))),
         ' ', h('span', { class: 'muted' }, actionText)),
       h('td', null, memory),
-      h('td', null, keys),
+      h('td', null, keyCell),
       h('td', null, removable
         ? button('−', { class: 'small', title: `REMOVE SERVER ${server.server}` },
           () => ctx.mutate(ctx.api('group/del', group.id, server.server), `Remove server ${server.server} from Group-[${group.id}]: ${json}`,
@@ -126,7 +127,7 @@ export function createGroups(ctx) {
       h('th', null, 'Master', group.out_of_sync ? h('span', { class: 'bad-text' }, ' (OUT OF SYNC)') : ''),
       '', '', 'Memory', 'Keys',
       h('th', null, group.servers.length === 0
-        ? button('🗑', { class: 'small', title: `REMOVE GROUP-[${group.id}]` }, () => ctx.mutate(ctx.api('group/remove', group.id))) : ''),
+        ? button(icon('trash', 'remove group'), { class: 'small', title: `REMOVE GROUP-[${group.id}]` }, () => ctx.mutate(ctx.api('group/remove', group.id))) : ''),
     ];
     return table(header, group.servers.map((_, i) => serverRow(group, i)), { class: 'group' });
   }

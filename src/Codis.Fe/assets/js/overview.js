@@ -1,9 +1,10 @@
 // Overview (fe.md §3.3): product, coordinator, QPS, sessions, memory, keys, the dashboard link, a chart of
 // the last samples of QPS and the refresh slider.
-import { h, s } from './dom.js';
+import uPlot from '../vendor/uPlot.esm.js';
+import { h } from './dom.js';
 import { humanSize, thousands, infoKeys, clock } from './format.js';
 
-const SAMPLES = 10;
+const SAMPLES = 30;
 
 /** Sums over proxies and the first server of each group. */
 export function summarize(stats) {
@@ -26,30 +27,47 @@ export function summarize(stats) {
   return { qps, sessions, memory, keys };
 }
 
-function chart(samples) {
-  const width = 600;
-  const height = 160;
-  const pad = { left: 48, right: 8, top: 10, bottom: 22 };
-  const max = Math.max(1, ...samples.map((p) => p.qps));
-  const x = (i) => pad.left + (samples.length <= 1 ? 0 : (i * (width - pad.left - pad.right)) / (SAMPLES - 1));
-  const y = (v) => height - pad.bottom - (v / max) * (height - pad.top - pad.bottom);
-  const points = samples.map((p, i) => `${x(i).toFixed(1)},${y(p.qps).toFixed(1)}`).join(' ');
-  return s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'qps-chart', role: 'img', 'aria-label': 'OP/s' },
-    s('text', { x: 4, y: 12, class: 'axis' }, 'OP/s'),
-    s('text', { x: pad.left - 4, y: y(max) + 4, class: 'axis', 'text-anchor': 'end' }, thousands(max)),
-    s('text', { x: pad.left - 4, y: y(0) + 4, class: 'axis', 'text-anchor': 'end' }, '0'),
-    s('line', { x1: pad.left, y1: y(0), x2: width - pad.right, y2: y(0), class: 'grid' }),
-    s('line', { x1: pad.left, y1: y(max), x2: width - pad.right, y2: y(max), class: 'grid' }),
-    samples.length > 0 && s('polyline', { points, class: 'line' }),
-    samples.map((p, i) => s('circle', { cx: x(i), cy: y(p.qps), r: 3, class: 'dot' }, s('title', null, `${clock(p.at)}  ${thousands(p.qps)} op/s`))),
-    samples.map((p, i) => (i % 3 === 0 || i === samples.length - 1)
-      && s('text', { x: x(i), y: height - 6, class: 'axis', 'text-anchor': 'middle' }, clock(p.at))));
+/**
+ * The OP/s chart: uPlot (web/package.json, served from vendor/), a time axis in HH:MM:SS and one line. It keeps
+ * its size in step with its box (a narrow screen gets a narrow chart).
+ */
+function createChart(box) {
+  let plot = null;
+  const size = () => ({ width: Math.max(240, box.clientWidth || 600), height: 180 });
+  const make = (data) => {
+    plot = new uPlot({
+      ...size(),
+      class: 'qps-plot',
+      legend: { show: false },
+      cursor: { drag: { x: false, y: false } },
+      scales: { y: { range: (u, min, max) => [0, Math.max(10, max * 1.2)] } },
+      axes: [
+        { values: (u, ticks) => ticks.map((t) => clock(new Date(t * 1000))), space: 70 },
+        { values: (u, ticks) => ticks.map((t) => thousands(t)), size: 60 },
+      ],
+      series: [{}, { label: 'OP/s', stroke: '#2b7bb9', width: 2, fill: 'rgba(43,123,185,0.12)', points: { show: true, size: 5 } }],
+    }, data, box);
+  };
+  new ResizeObserver(() => plot?.setSize(size())).observe(box);
+  return {
+    set(samples) {
+      const data = [samples.map((p) => p.at.getTime() / 1000), samples.map((p) => p.qps)];
+      if (!plot) make(data);
+      else plot.setData(data);
+    },
+    clear() {
+      plot?.destroy();
+      plot = null;
+      box.replaceChildren();
+    },
+  };
 }
 
 /** The overview panel. */
 export function createOverview(ctx, refresh) {
   const rows = h('tbody');
-  const chartBox = h('div', { class: 'chart-box' });
+  const chartBox = h('div', { class: 'chart-box qps-chart', 'aria-label': 'OP/s' });
+  const qps = createChart(chartBox);
   const label = h('span', null);
   const slider = h('input', { type: 'range', min: 1, max: 60, value: refresh.getInterval(), 'aria-label': 'Refresh interval in seconds' });
   const showInterval = () => { label.textContent = `Refresh: ${slider.value}`; };
@@ -71,7 +89,7 @@ export function createOverview(ctx, refresh) {
     reset() {
       samples = [];
       rows.replaceChildren();
-      chartBox.replaceChildren();
+      qps.clear();
     },
     update() {
       const sum = summarize(ctx.stats);
@@ -85,7 +103,7 @@ export function createOverview(ctx, refresh) {
         row('Redis Keys', thousands(sum.keys)),
         row('Dashboard', ctx.dashboard
           ? h('a', { href: ctx.dashboardUrl('/topom'), target: '_blank', rel: 'noopener' }, ctx.dashboard) : 'NA'));
-      chartBox.replaceChildren(chart(samples));
+      qps.set(samples);
     },
   };
 }
