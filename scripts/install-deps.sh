@@ -16,6 +16,11 @@ command -v redis-benchmark >/dev/null 2>&1 || need+=(redis-tools)
 [ -f /usr/share/java/zookeeper.jar ] || need+=(zookeeper)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 [ -f /usr/share/java/slf4j-simple.jar ] || need+=(libslf4j-java)
+# The browser test of codis-fe (tests/Codis.IntegrationTests/Fe/FeBrowserTests.cs) drives Debian's headless
+# Chromium with playwright-core (installed from npm by the test project's build; node and npm must be present).
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

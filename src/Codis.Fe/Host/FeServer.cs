@@ -18,8 +18,8 @@ namespace Codis.Fe.Host;
 
 /// <summary>
 /// The HTTP side of codis-fe (fe.md §2): the assets first (<c>/</c> → <c>index.html</c>), then <c>GET /list</c>, then
-/// any request with <c>?forward=&lt;product&gt;</c> forwarded to that product's dashboard; everything else is 403
-/// with an empty body.
+/// any request with <c>?forward=&lt;product&gt;</c> forwarded to that product's dashboard (except, beyond Codis,
+/// <c>GET /fe/proxy/stats/&lt;addr&gt;</c>: <see cref="ProxyStatsRelay"/>); everything else is 403 with an empty body.
 /// </summary>
 public sealed class FeServer : IAsyncDisposable
 {
@@ -30,6 +30,7 @@ public sealed class FeServer : IAsyncDisposable
 
     private readonly ProductTable _products;
     private readonly DashboardForwarder _forwarder;
+    private readonly ProxyStatsRelay _proxyStats;
     private readonly string _assets;
     private readonly CodisLog _log;
     private WebApplication? _app;
@@ -41,6 +42,7 @@ public sealed class FeServer : IAsyncDisposable
         _assets = assetsDir;
         _log = log;
         _forwarder = new DashboardForwarder(log.CreateLogger("proxy"));
+        _proxyStats = new ProxyStatsRelay(log.CreateLogger("proxy-stats"));
     }
 
     /// <summary>Listens on <paramref name="endpoint"/> and returns the bound endpoint (port 0 resolved).</summary>
@@ -101,6 +103,7 @@ public sealed class FeServer : IAsyncDisposable
         if (_app is not null)
             await _app.DisposeAsync().ConfigureAwait(false);
         _forwarder.Dispose();
+        _proxyStats.Dispose();
     }
 
     private async Task ListAsync(HttpContext ctx)
@@ -121,6 +124,10 @@ public sealed class FeServer : IAsyncDisposable
             ctx.Response.StatusCode = StatusCodes.Status403Forbidden;
             return Task.CompletedTask;
         }
+        // Beyond Codis: a proxy's full stats (the per-command table), relayed for the page.
+        if (HttpMethods.IsGet(ctx.Request.Method) && ctx.Request.Path.StartsWithSegments("/fe/proxy/stats", StringComparison.Ordinal)
+            && ctx.Request.Path.Value!.Length > ProxyStatsRelay.Prefix.Length)
+            return _proxyStats.RelayAsync(ctx, product!, dashboard);
         return _forwarder.ForwardAsync(ctx, dashboard);
     }
 }

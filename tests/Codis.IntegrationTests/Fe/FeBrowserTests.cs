@@ -40,6 +40,7 @@ public sealed class FeBrowserTests
             psi.Environment["FE_URL"] = $"http://127.0.0.1:{fe.Port.ToString(CultureInfo.InvariantCulture)}/";
             psi.Environment["PRODUCT"] = Product;
             psi.Environment["PROXY_ADMIN"] = proxy.AdminAddr;
+            psi.Environment["PROXY_ADDR"] = proxy.ProxyAddr;
             psi.Environment["MASTER1"] = Addr(master1);
             psi.Environment["REPLICA1"] = Addr(replica1);
             psi.Environment["MASTER2"] = Addr(master2);

@@ -145,6 +145,30 @@ public sealed class FeForwardTests : IDisposable
     }
 
     [Fact]
+    public void ProxyStats_ProxyOfTheProduct_FullStatsWithCommandTable_OthersNotFound()
+    {
+        using ProxyProcess proxy = ProxyProcess.Start($"product_name = \"{Product}\"");
+        Assert.Equal(200, _dashboard.Put($"/api/topom/proxy/create/{X}/{proxy.AdminAddr}").Status);
+        // No slots are assigned, so the proxy answers "slot is not ready": the command is counted all the same.
+        using (RespConnection c = proxy.Connect())
+            Assert.NotNull(c.Command("PING").Text);
+        FeProcess fe = StartWithList();
+        fe.Get("/list");
+
+        FeReply stats = fe.Get($"/fe/proxy/stats/{proxy.AdminAddr}?forward={Product}");
+        FeReply stranger = fe.Get($"/fe/proxy/stats/127.0.0.1:1?forward={Product}");
+        FeReply noProduct = fe.Get($"/fe/proxy/stats/{proxy.AdminAddr}?forward=nosuch");
+
+        Assert.Equal(200, stats.Status);
+        using JsonDocument d = JsonDocument.Parse(stats.Body);
+        JsonElement cmd = d.RootElement.GetProperty("ops").GetProperty("cmd");
+        Assert.Contains(cmd.EnumerateArray(), c => c.GetProperty("opstr").GetString() == "PING");
+        Assert.Equal(404, stranger.Status);
+        Assert.Equal($"127.0.0.1:1 is not the admin address of a proxy of product {Product}", stranger.Body);
+        Assert.Equal(403, noProduct.Status);
+    }
+
+    [Fact]
     public void Forward_DashboardDown_BadGatewayAndLogged()
     {
         int closed = FreePort.Get();

@@ -1,4 +1,5 @@
 // Proxies (fe.md §3.4): New Proxy, the table with reinit (SYNC), remove and force remove.
+import { call } from './api.js';
 import { h, button, field, table } from './dom.js';
 import { statusOf, thousands } from './format.js';
 import { haConflicts } from './ha.js';
@@ -12,6 +13,7 @@ export function proxyStatus(entry) {
 export function createProxies(ctx) {
   const addr = field('Proxy Admin Address', { placeholder: '127.0.0.1:11080', autocomplete: 'off' });
   const body = h('div');
+  const latencyBox = h('div');
   const el = h('div', null,
     h('h2', null, 'Proxy'),
     h('div', { class: 'controls' },
@@ -20,7 +22,8 @@ export function createProxies(ctx) {
         if (value && (await ctx.mutate(ctx.api('proxy/create', value)))) addr.input.value = '';
       }),
       addr.el),
-    body);
+    body,
+    latencyBox);
 
   function reinit(p, switched) {
     const conflicts = haConflicts(ctx.stats);
@@ -62,39 +65,62 @@ export function createProxies(ctx) {
       h('td', null, button('−', { class: 'small', title: `REMOVE PROXY-[${p.token}]` }, () => remove(p, false))));
   }
 
-  function latency(models) {
-    // Beyond Codis: the per-command table each proxy reports in its stats (ops.cmd), merged over proxies.
-    const merged = new Map();
-    for (const p of models) {
-      for (const c of ctx.stats?.proxy?.stats?.[p.token]?.stats?.ops?.cmd ?? []) {
-        const m = merged.get(c.opstr) ?? { calls: 0, usecs: 0, fails: 0, errors: 0 };
-        m.calls += Number(c.calls ?? 0);
-        m.usecs += Number(c.usecs ?? (c.usecs_percall ?? 0) * (c.calls ?? 0));
-        m.fails += Number(c.fails ?? 0);
-        m.errors += Number(c.redis_errtype ?? 0);
-        merged.set(c.opstr, m);
+  // Beyond Codis: the per-command table of each proxy's full stats (ops.cmd), which the dashboard's stats leave
+  // out; codis-fe relays it (GET /fe/proxy/stats/<admin addr>). Merged over proxies, busiest command first.
+  let commands = new Map();
+  let fetching = false;
+
+  async function fetchCommands(models, generation) {
+    if (fetching) return;
+    fetching = true;
+    try {
+      const replies = await Promise.all(models.map((p) => call('GET', `/fe/proxy/stats/${p.admin_addr}`, ctx.product).catch(() => null)));
+      if (generation !== ctx.generation) return;
+      commands = new Map();
+      for (const reply of replies) {
+        for (const c of reply?.ops?.cmd ?? []) {
+          const m = commands.get(c.opstr) ?? { calls: 0, usecs: 0, fails: 0, errors: 0 };
+          m.calls += Number(c.calls ?? 0);
+          m.usecs += Number(c.usecs ?? (c.usecs_percall ?? 0) * (c.calls ?? 0));
+          m.fails += Number(c.fails ?? 0);
+          m.errors += Number(c.redis_errtype ?? 0);
+          commands.set(c.opstr, m);
+        }
       }
+      renderLatency();
+    } finally {
+      fetching = false;
     }
-    if (merged.size === 0) return null;
-    const rows = [...merged.entries()].sort((a, b) => b[1].calls - a[1].calls).map(([op, m]) => h('tr', null,
+  }
+
+  function renderLatency() {
+    const open = latencyBox.querySelector('details.latency')?.open ?? false;
+    if (commands.size === 0) {
+      latencyBox.replaceChildren();
+      return;
+    }
+    const rows = [...commands.entries()].sort((a, b) => b[1].calls - a[1].calls).map(([op, m]) => h('tr', null,
       h('td', null, op), h('td', { class: 'num' }, thousands(m.calls)),
-      h('td', { class: 'num' }, m.calls > 0 ? (m.usecs / m.calls).toFixed(0) : '0'),
+      h('td', { class: 'num' }, m.calls > 0 ? (m.usecs / m.calls).toFixed(1) : '0'),
       h('td', { class: 'num' }, thousands(m.fails)), h('td', { class: 'num' }, thousands(m.errors))));
-    return h('details', { class: 'latency' }, h('summary', null, `Commands (${merged.size})`),
-      table(['Command', 'Calls', 'µs/call', 'Fails', 'Redis errors'], rows));
+    const details = h('details', { class: 'latency' }, h('summary', null, `Command latency (${commands.size} commands)`),
+      table(['Command', 'Calls', 'µs/call', 'Fails', 'Redis errors'], rows, { class: 'latency-table' }));
+    details.open = open;
+    latencyBox.replaceChildren(details);
   }
 
   return {
     el,
-    reset() { body.replaceChildren(); },
+    reset() {
+      body.replaceChildren();
+      commands = new Map();
+      latencyBox.replaceChildren();
+    },
     update() {
       const models = [...(ctx.stats?.proxy?.models ?? [])].sort((a, b) => a.id - b.id);
-      const open = body.querySelector('details.latency')?.open ?? false;
-      const details = latency(models);
-      if (details) details.open = open;
       body.replaceChildren(
-        table(['ID', 'Stats', 'Proxy / Admin', '', 'Data Center', '', 'Sessions', 'Commands', ''], models.map(row), { class: 'proxies' }),
-        details ?? '');
+        table(['ID', 'Stats', 'Proxy / Admin', '', 'Data Center', '', 'Sessions', 'Commands', ''], models.map(row), { class: 'proxies' }));
+      fetchCommands(models, ctx.generation);
     },
   };
 }

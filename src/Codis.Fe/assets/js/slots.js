@@ -1,7 +1,7 @@
 // Slots (fe.md §3.5): the slot chart per group and state, migrate range / some, the action switches and
 // interval, pending actions with cancel, and the auto-rebalance preview and confirm.
 import { h, s, button, field, table } from './dom.js';
-import { ranges, thousands } from './format.js';
+import { infoKeys, ranges, thousands } from './format.js';
 
 const MAX_SLOTS = 1024;
 const CATEGORIES = ['Offline', 'Migrating', 'Default'];
@@ -150,24 +150,41 @@ export function createSlots(ctx) {
       h('div', { class: 'controls' }, h('span', null, 'Auto-Rebalance'), button('Rebalance All Slots', { class: 'primary' }, rebalance)),
       preview));
 
+  /** Keys held by the masters of the groups in gids (their INFO db<N> keys=). */
+  function keysOf(gids) {
+    let keys = 0;
+    for (const group of ctx.stats?.group?.models ?? []) {
+      if (!gids.has(group.id)) continue;
+      const first = group.servers?.[0];
+      keys += infoKeys(ctx.stats.group.stats?.[first?.server]?.stats);
+    }
+    return keys;
+  }
+
   function renderProgress(slots) {
-    // Beyond Codis: how many slots are left, the rate of the last minute and an ETA.
-    const pending = slots.filter((slot) => slot.action?.state).length;
+    // Beyond Codis: the slots left, the rate of the last minute in slots/s and in keys/s (keys arriving in the
+    // target groups), and an ETA.
+    const moving = slots.filter((slot) => slot.action?.state);
+    const pending = moving.length;
     const now = Date.now();
-    progressSamples = [...progressSamples.filter((p) => now - p.at < 60_000), { at: now, pending }];
     if (pending === 0) {
       progressSamples = [];
       progress.replaceChildren();
       return;
     }
+    const targets = new Set(moving.map((slot) => slot.action.target_id));
+    const keys = keysOf(targets);
+    progressSamples = [...progressSamples.filter((p) => now - p.at < 60_000), { at: now, pending, keys }];
     const first = progressSamples[0];
     const seconds = (now - first.at) / 1000;
     const rate = seconds > 0 ? (first.pending - pending) / seconds : 0;
+    const keyRate = seconds > 0 ? Math.max(0, keys - first.keys) / seconds : 0;
     const eta = rate > 0 ? `${Math.ceil(pending / rate)} s` : 'unknown';
-    const done = MAX_SLOTS - pending;
+    const total = Math.max(first.pending, pending);
     progress.replaceChildren(
-      h('progress', { max: MAX_SLOTS, value: done }),
-      h('span', null, ` ${thousands(pending)} slot(s) to migrate, ${rate.toFixed(2)} slots/s, ETA ${eta}`));
+      h('progress', { max: total, value: total - pending }),
+      h('span', { class: 'progress-text' },
+        ` ${thousands(pending)} slot(s) to migrate, ${rate.toFixed(2)} slots/s, ${thousands(keyRate)} keys/s, ETA ${eta}`));
   }
 
   function render() {

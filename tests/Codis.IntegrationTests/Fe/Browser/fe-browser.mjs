@@ -7,6 +7,7 @@
 // CHROMIUM (default /usr/bin/chromium), USER_DATA_DIR (a fresh directory).
 import { chromium } from 'playwright-core';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 
 const env = (name, fallback) => {
   const v = process.env[name] ?? fallback;
@@ -16,6 +17,7 @@ const env = (name, fallback) => {
 const feUrl = env('FE_URL');
 const product = env('PRODUCT', 'codis-demo');
 const proxyAdmin = env('PROXY_ADMIN');
+const proxyAddr = env('PROXY_ADDR');
 const master1 = env('MASTER1');
 const replica1 = env('REPLICA1');
 const master2 = env('MASTER2');
@@ -57,6 +59,36 @@ const ok = async () => {
 };
 // The table row of a server address in a group table.
 const serverRow = (addr) => page.locator('#groups table.group tbody tr').filter({ has: page.locator('td.server', { hasText: addr }) });
+
+// Writes n keys through the proxy (pipelined SETs, then one GET), as a client of the cluster would.
+function writeKeys(n) {
+  const [host, port] = proxyAddr.split(':');
+  return new Promise((resolve, reject) => {
+    const sock = connect(Number(port), host);
+    let buf = '';
+    let replies = 0;
+    sock.setEncoding('latin1');
+    sock.on('error', reject);
+    sock.on('data', (d) => {
+      buf += d;
+      replies = (buf.match(/\r\n/g) ?? []).length;
+      if (replies >= n + 1) {
+        sock.end();
+        resolve(buf);
+      }
+    });
+    sock.on('connect', () => {
+      let out = '';
+      for (let i = 0; i < n; i++) {
+        const k = `key:${i}`;
+        const v = `value-${i}`;
+        out += `*3\r\n$3\r\nSET\r\n$${k.length}\r\n${k}\r\n$${v.length}\r\n${v}\r\n`;
+      }
+      out += '*2\r\n$3\r\nGET\r\n$5\r\nkey:0\r\n';
+      sock.write(out);
+    });
+  });
+}
 
 async function addServer(gid, addr, datacenter) {
   await input('groups', 'Data Center').fill(datacenter);
@@ -117,6 +149,40 @@ try {
     await page.locator('#slots .legend', { hasText: 'Group-2:512' }).waitFor({ timeout: 120_000 });
     await page.locator('#slots .legend', { hasText: 'Group-0' }).waitFor({ state: 'detached', timeout: 120_000 });
     await shot('2-after-rebalance');
+  });
+
+  await step('keys through the proxy: the overview counts them, the command latency table lists SET and GET', async () => {
+    const replies = await writeKeys(400);
+    if (!replies.endsWith('$7\r\nvalue-0\r\n')) throw new Error(`unexpected replies from the proxy: ${replies.slice(-40)}`);
+    await page.locator('#overview tr', { hasText: 'Redis Keys' }).locator('td', { hasText: '400' }).waitFor();
+    await page.locator('#proxies details.latency summary').click();
+    await page.locator('#proxies table.latency-table td', { hasText: /^SET$/ }).waitFor();
+    await page.locator('#proxies table.latency-table td', { hasText: /^GET$/ }).waitFor();
+  });
+
+  await step('Action Interval, Disable/Enable, Migrate Some: progress with slots/s, keys/s and an ETA, pending actions', async () => {
+    await input('slots', 'Action Interval (us)').fill('150000');
+    await click('slots', 'Update');
+    await page.locator('#slots input[placeholder="150000"]').waitFor();
+    await click('slots', 'Disable');
+    await page.locator('#slots span.bad-text', { hasText: 'Disabled' }).waitFor();
+    await click('slots', 'Enable');
+    await page.locator('#slots span.ok-text', { hasText: 'Enabled' }).waitFor();
+    await page.locator('#slots label.check input[type=checkbox]').check();
+    await input('slots', 'Migrate').fill('24');
+    await input('slots', 'Slots from Group').fill('1');
+    await input('slots', 'to Group').fill('2');
+    await click('slots', 'Migrate Some');
+    const body = await page.locator('#dialog[open] #dialog-body').innerText();
+    if (!body.includes('Migrate 24 Slots from Group-[1] to Group-[2]')) throw new Error(`unexpected dialog: ${body}`);
+    await ok();
+    await page.locator('#slots .progress-text', { hasText: /slot\(s\) to migrate, [\d.]+ slots\/s, [\d,]+ keys\/s, ETA/ }).waitFor();
+    await page.locator('#slots table td', { hasText: /^pending$/ }).first().waitFor();
+    await shot('codis-fe');
+    await page.locator('#slots .legend', { hasText: 'Group-2:536' }).waitFor({ timeout: 120_000 });
+    await page.locator('#slots .progress-text').waitFor({ state: 'detached' });
+    const replies = await writeKeys(1);
+    if (!replies.endsWith('$7\r\nvalue-0\r\n')) throw new Error('the keys must stay readable after the migration');
   });
 
   await step('the wrench: the replica follows its master (master link up)', async () => {
