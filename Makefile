@@ -16,6 +16,7 @@ BINARIES := src/Codis.Server src/Codis.Proxy src/Codis.Dashboard src/Codis.Admin
 all: build
 
 build:
+	@command -v npm >/dev/null 2>&1 || { echo "make: codis-fe's build installs uPlot with npm, which is missing: run 'make deps' as root (or apt-get install npm)"; exit 1; }
 	@for p in $(BINARIES); do \
 		$(DOTNET) publish $$p -c Release -o $(BIN) --nologo -v quiet -p:UseAppHost=true || exit 1; \
 	done
