@@ -39,12 +39,16 @@ public sealed class ProxySentinelTests
             AdminReply put = p.Put("/api/proxy/sentinels/" + xauth, $"{{\"servers\": [\"{sentinelAddr}\"]}}");
             Assert.Equal(200, put.Status);
 
-            string stats = "";
+            // The slots are re-pointed one after another in the background: wait for the last of group 1.
+            string slotsBody = "";
             Assert.True(SpinWait.SpinUntil(() =>
             {
-                stats = p.Get("/api/proxy/stats/" + xauth).Body;
-                return stats.Contains("\"switched\": true", StringComparison.Ordinal);
-            }, TimeSpan.FromSeconds(30)), stats + "\n" + p.Process.OutputTail());
+                slotsBody = p.Get("/proxy/slots").Body;
+                using JsonDocument d = JsonDocument.Parse(slotsBody);
+                return d.RootElement[9].GetProperty("backend_addr").GetString() == masterAddr;
+            }, TimeSpan.FromSeconds(30)), slotsBody + "\n" + p.Process.OutputTail());
+            string stats = p.Get("/api/proxy/stats/" + xauth).Body;
+            Assert.Contains("\"switched\": true", stats, StringComparison.Ordinal);
             using (JsonDocument d = JsonDocument.Parse(stats))
             {
                 JsonElement s = d.RootElement.GetProperty("sentinels");
