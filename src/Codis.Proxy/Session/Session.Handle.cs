@@ -71,7 +71,7 @@ internal sealed partial class Session
                 Split(r, 2);
                 break;
             default:
-                if (GeoStoreCrossSlot(r) is { } error)
+                if ((GeoStoreCrossSlot(r) ?? ScriptCrossSlot(r)) is { } error)
                     r.FailRequest(error);
                 else
                     DispatchByKey(r);
