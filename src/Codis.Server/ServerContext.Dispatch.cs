@@ -64,6 +64,12 @@ public sealed partial class ServerContext
             RejectCommand(client, cmd, $"ERR Can't execute '{cmd.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
             return;
         }
+        // A replica whose link is down answers only the "stale" commands (PING, INFO, REPLICAOF, ...).
+        if (IsReplica && !Replication.LinkUp && !Config.ReplicaServeStaleData && !cmd.Has(CommandFlags.Stale) && !client.IsMaster)
+        {
+            RejectCommand(client, cmd, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+            return;
+        }
         if (client.InMulti && !cmd.Has(CommandFlags.TransactionControl))
         {
             if (cmd.Has(CommandFlags.NoMulti))

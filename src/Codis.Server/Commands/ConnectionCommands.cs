@@ -10,7 +10,7 @@ public static class ConnectionCommands
     /// <summary>Adds the family to the table.</summary>
     public static void Register(CommandTable t)
     {
-        t.Add("ping", -1, Fast | Stale | AllowedWhileSubscribed, 0, 0, 0, Ping);
+        t.Add("ping", -1, Fast | AllowedWhileSubscribed, 0, 0, 0, Ping);
         t.Add("echo", 2, Fast, 0, 0, 0, Echo);
         t.Add("auth", -2, NoScript | Loading | Stale | Fast | NoAuth | SkipMonitor | SkipSlowlog, 0, 0, 0, Auth);
         t.Add("select", 2, Loading | Stale | Fast, 0, 0, 0, Select);

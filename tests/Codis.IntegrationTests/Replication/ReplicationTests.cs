@@ -237,4 +237,31 @@ public sealed class ReplicationTests
         Assert.Equal("ERR Invalid master port", c.Command("SLAVEOF", "127.0.0.1", "70000").Text);
         Assert.Equal("master", Info(c)["role"]);
     }
+
+    [Theory]
+    [InlineData("codis")]
+    [InlineData("redis")]
+    public void ReplicaServeStaleDataNo_LinkDown_MasterDown_StaleCommandsServed_UntilPromoted(string kind)
+    {
+        // A replica of a dead master: its link never comes up.
+        using ServerProcess replica = Start(kind, "--replica-serve-stale-data", "no", "--replicaof", "127.0.0.1", "1");
+        using RespConnection r = replica.Connect();
+        string masterDown = "-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\r\n";
+        Assert.Equal(masterDown, System.Text.Encoding.UTF8.GetString(r.Send("GET", "k")));
+        Assert.Equal(masterDown, System.Text.Encoding.UTF8.GetString(r.Send("DBSIZE")));
+        // Redis 7 answers PING with MASTERDOWN too (it is not a "stale" command); INFO is.
+        Assert.Equal(masterDown, System.Text.Encoding.UTF8.GetString(r.Send("PING")));
+        Assert.Contains("master_link_status:down", r.Command("INFO", "replication").Text);
+        // Inside MULTI the refusal is at queue time, and EXEC aborts.
+        Assert.Equal("OK", r.Command("MULTI").Text);
+        Assert.Equal(masterDown, System.Text.Encoding.UTF8.GetString(r.Send("GET", "k")));
+        Assert.StartsWith("-EXECABORT", System.Text.Encoding.UTF8.GetString(r.Send("EXEC")));
+        // Serving stale data again (CONFIG SET) or promoting the replica lifts it.
+        Assert.Equal("OK", r.Command("CONFIG", "SET", "replica-serve-stale-data", "yes").Text);
+        Assert.Equal("$-1\r\n", System.Text.Encoding.UTF8.GetString(r.Send("GET", "k")));
+        Assert.Equal("OK", r.Command("CONFIG", "SET", "replica-serve-stale-data", "no").Text);
+        Assert.Equal(masterDown, System.Text.Encoding.UTF8.GetString(r.Send("GET", "k")));
+        Assert.Equal("OK", r.Command("REPLICAOF", "NO", "ONE").Text);
+        Assert.Equal("$-1\r\n", System.Text.Encoding.UTF8.GetString(r.Send("GET", "k")));
+    }
 }
