@@ -23,20 +23,20 @@ public sealed class ConfigFilesTests : IDisposable
                 "slot_0": {"id": 0, "group_id": 1, "state": {"status": "online"}},
                 "slot_1": {"id": 1, "group_id": 0, "state": {"status": "offline"}}},
              "servers": {
-                "group_2": {"127.0.0.1:6381": {"addr": "127.0.0.1:6381", "group_id": 2, "type": "master"}},
+                "group_2": {"192.0.2.3:7003": {"addr": "192.0.2.3:7003", "group_id": 2, "type": "master"}},
                 "group_1": {
-                    "127.0.0.1:6380": {"addr": "127.0.0.1:6380", "group_id": 1, "type": "slave"},
-                    "127.0.0.1:6379": {"addr": "127.0.0.1:6379", "group_id": 1, "type": "master"}}},
+                    "192.0.2.1:7001": {"addr": "192.0.2.1:7001", "group_id": 1, "type": "slave"},
+                    "192.0.2.9:7009": {"addr": "192.0.2.9:7009", "group_id": 1, "type": "master"}}},
              "proxy": {"proxy_1": {"addr": "x"}}}
             """);
         Assert.Equal([0, 2], c.Slots.Select(s => s.Id));
         Assert.Equal([1, 2], c.Slots.Select(s => s.GroupId));
         Assert.Equal([1, 2], c.Group.Select(g => g.Id));
-        Assert.Equal(["127.0.0.1:6379", "127.0.0.1:6380"], c.Group[0].Servers.Select(s => s.Server));
+        Assert.Equal(["192.0.2.9:7009", "192.0.2.1:7001"], c.Group[0].Servers.Select(s => s.Server));
         Assert.Empty(c.Proxy);
         string json = CodisJson.Encode(c);
         Assert.StartsWith("{\n    \"slots\": [\n        {\n            \"id\": 0,\n            \"group_id\": 1,\n            \"action\": {}\n        },", json, StringComparison.Ordinal);
-        Assert.Contains("\"server\": \"127.0.0.1:6379\",\n                    \"datacenter\": \"\",\n                    \"action\": {},\n                    \"replica_group\": false", json, StringComparison.Ordinal);
+        Assert.Contains("\"server\": \"192.0.2.9:7009\",\n                    \"datacenter\": \"\",\n                    \"action\": {},\n                    \"replica_group\": false", json, StringComparison.Ordinal);
         Assert.DoesNotContain("\"proxy\"", json, StringComparison.Ordinal);
     }
 

@@ -136,8 +136,14 @@ public sealed class RespConnection : IDisposable
             {
                 return true;
             }
+            // Poll can return early without an event (a signal such as SIGCHLD from another test's
+            // process); only the deadline means "still open".
             if (!readable)
-                return false;
+            {
+                if (DateTime.UtcNow >= deadline)
+                    return false;
+                continue;
+            }
             if (ReceiveSome() == 0)
                 return true;
         }

@@ -76,7 +76,7 @@ public sealed class StatusLinesTests
     {
         DashboardStats s = Stats("""
             {"proxy": {"models": [
-                {"id": 1, "token": "e5d68b7763c6c29d4c4a842eb5bc0740", "admin_addr": "127.0.0.1:11080", "proxy_addr": "127.0.0.1:19000"},
+                {"id": 1, "token": "e5d68b7763c6c29d4c4a842eb5bc0740", "admin_addr": "192.0.2.1:21080", "proxy_addr": "192.0.2.1:29000"},
                 {"id": 10, "token": "t2", "admin_addr": "10.0.0.1:1", "proxy_addr": "10.0.0.1:2"},
                 {"id": 11, "token": "t3", "admin_addr": "h:1", "proxy_addr": "h:2"},
                 {"id": 12, "token": "t4", "admin_addr": "h:3", "proxy_addr": "h:4"}],
@@ -87,7 +87,7 @@ public sealed class StatusLinesTests
             """);
         Assert.Equal(
             [
-                "[ ] proxy-01 [T] e5d68b7763c6c29d4c4a842eb5bc0740 [A] 127.0.0.1:11080 [P] 127.0.0.1:19000",
+                "[ ] proxy-01 [T] e5d68b7763c6c29d4c4a842eb5bc0740 [A] 192.0.2.1:21080 [P] 192.0.2.1:29000",
                 "[E] proxy-10 [T] t2 [A] 10.0.0.1:1      [P] 10.0.0.1:2     ",
                 "[T] proxy-11 [T] t3 [A] h:1             [P] h:2            ",
                 "[?] proxy-12 [T] t4 [A] h:3             [P] h:4            ",

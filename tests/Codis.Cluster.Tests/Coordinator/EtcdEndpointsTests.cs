@@ -7,7 +7,7 @@ namespace Codis.Cluster.Tests.Coordinator;
 public sealed class EtcdEndpointsTests
 {
     [Theory]
-    [InlineData("127.0.0.1:2379", "http://127.0.0.1:2379")]
+    [InlineData("192.0.2.1:12379", "http://192.0.2.1:12379")]
     [InlineData("a:1, b:2", "http://a:1,http://b:2")]
     [InlineData("http://a:1,https://b:2,c:3", "http://a:1,https://b:2,http://c:3")]
     public void Endpoints_AddsHttpWhenNoScheme(string address, string expected) =>

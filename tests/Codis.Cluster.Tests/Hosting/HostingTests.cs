@@ -8,9 +8,9 @@ namespace Codis.Cluster.Tests.Hosting;
 public sealed class NetAddressTests
 {
     [Theory]
-    [InlineData("tcp4", "0.0.0.0:19000", "0.0.0.0:19000")]
-    [InlineData("tcp4", ":19000", "0.0.0.0:19000")]
-    [InlineData("tcp", ":11080", "[::]:11080")]
+    [InlineData("tcp4", "0.0.0.0:29000", "0.0.0.0:29000")]
+    [InlineData("tcp4", ":29000", "0.0.0.0:29000")]
+    [InlineData("tcp", ":21080", "[::]:21080")]
     [InlineData("tcp", "127.0.0.1:1", "127.0.0.1:1")]
     [InlineData("tcp6", "[::1]:5", "[::1]:5")]
     [InlineData("tcp4", "localhost:7", "127.0.0.1:7")]
@@ -28,16 +28,16 @@ public sealed class NetAddressTests
     [Fact]
     public void Advertise_SpecifiedIp_AsIs_OverrideWins_UnixAsGiven()
     {
-        Assert.Equal("127.0.0.1:19000", NetAddress.Advertise("tcp4", "127.0.0.1:19000", ""));
-        Assert.Equal("127.0.0.1:5", NetAddress.Advertise("tcp4", "0.0.0.0:19000", "127.0.0.1:5"));
+        Assert.Equal("192.0.2.1:29000", NetAddress.Advertise("tcp4", "192.0.2.1:29000", ""));
+        Assert.Equal("127.0.0.1:5", NetAddress.Advertise("tcp4", "0.0.0.0:29000", "127.0.0.1:5"));
         Assert.Equal("/tmp/p.sock", NetAddress.Advertise("unix", "/tmp/p.sock", ""));
     }
 
     [Fact]
     public void Advertise_UnspecifiedIp_ReplacedByAHostOrInterfaceAddress()
     {
-        string a = NetAddress.Advertise("tcp4", "0.0.0.0:19000", "");
-        Assert.EndsWith(":19000", a, StringComparison.Ordinal);
+        string a = NetAddress.Advertise("tcp4", "0.0.0.0:29000", "");
+        Assert.EndsWith(":29000", a, StringComparison.Ordinal);
         Assert.DoesNotContain("0.0.0.0", a, StringComparison.Ordinal);
     }
 

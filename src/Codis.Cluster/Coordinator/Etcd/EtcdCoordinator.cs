@@ -259,6 +259,8 @@ public sealed partial class EtcdCoordinator : ICoordinator
             RpcException { StatusCode: StatusCode.DeadlineExceeded } =>
                 $"no reply from {Address} within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s",
             RpcException { StatusCode: StatusCode.Unavailable } r => $"cannot reach {Address}: {r.Status.Detail}",
+            // Nobody cancelled the call: gRPC gave up on it because the connection broke under it.
+            RpcException { StatusCode: StatusCode.Cancelled } or OperationCanceledException => $"lost the connection to {Address}",
             RpcException r => r.Status.Detail,
             _ => e.Message,
         };
