@@ -70,6 +70,22 @@ public sealed partial class ServerContext
             RejectCommand(client, cmd, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
             return;
         }
+        // MISCONF and NOREPLICAS refuse a write before it is queued, and an EXEC whose transaction
+        // writes (aborting it), as Redis checks them.
+        if (!client.IsMaster && (cmd.Has(CommandFlags.Write) || (client.InMulti && cmd.IsExec && QueuedWrite(client)))
+            && WriteRefusal() is { } refusal)
+        {
+            if (client.InMulti && cmd.IsExec)
+            {
+                cmd.RejectedCalls++;
+                TransactionCommands.DiscardTransaction(this, client);
+                client.Output.Error("EXECABORT Transaction discarded because of: " + refusal);
+                CountError(System.Text.Encoding.UTF8.GetBytes(refusal));
+                return;
+            }
+            RejectCommand(client, cmd, refusal);
+            return;
+        }
         if (client.InMulti && !cmd.Has(CommandFlags.TransactionControl))
         {
             if (cmd.Has(CommandFlags.NoMulti))
@@ -94,11 +110,6 @@ public sealed partial class ServerContext
         if (IsReplica && Config.ReplicaReadOnly && cmd.Has(CommandFlags.Write) && !client.IsMaster)
         {
             RejectCommand(client, cmd, "READONLY You can't write against a read only replica.");
-            return;
-        }
-        if (WriteGuard is { } guard && cmd.Has(CommandFlags.Write) && !client.IsMaster && guard() is { } refusal)
-        {
-            RejectCommand(client, cmd, refusal);
             return;
         }
         if (PausedUntilMs != 0 && MustPause(client, cmd))
@@ -184,6 +195,16 @@ public sealed partial class ServerContext
     /// replication and AOF layers subscribe here).
     /// </summary>
     public Action<int, ArgList>? Propagate { get; set; }
+
+    private static bool QueuedWrite(Client client)
+    {
+        foreach ((CommandDef queued, _) in client.MultiQueue)
+        {
+            if (queued.Has(CommandFlags.Write))
+                return true;
+        }
+        return false;
+    }
 
     private void RejectCommand(Client client, CommandDef? cmd, string error)
     {

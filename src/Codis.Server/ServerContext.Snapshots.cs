@@ -20,6 +20,21 @@ public sealed partial class ServerContext
     /// </summary>
     public Func<string?>? WriteGuard { get; set; }
 
+    /// <summary>
+    /// Why a write command of a normal client must be refused now, or null: MISCONF after a failed save
+    /// (<see cref="WriteGuard"/>), NOREPLICAS when a master has fewer good replicas than
+    /// min-replicas-to-write.
+    /// </summary>
+    internal string? WriteRefusal()
+    {
+        if (WriteGuard?.Invoke() is { } refusal)
+            return refusal;
+        if (Config.MinReplicasToWrite > 0 && Config.MinReplicasMaxLag > 0 && !IsReplica
+            && Replicator.GoodReplicas() < Config.MinReplicasToWrite)
+            return "NOREPLICAS Not enough good replicas to write.";
+        return null;
+    }
+
     /// <summary>Registers a starting snapshot (under the lock).</summary>
     internal void AddSnapshot(RdbSnapshot snapshot) => ActiveSnapshots = [.. ActiveSnapshots ?? [], snapshot];
 

@@ -15,6 +15,9 @@ public sealed class CommandDef(string name, int arity, CommandFlags flags, int f
     /// <summary>The name as bytes (lower-case).</summary>
     public byte[] NameBytes { get; } = System.Text.Encoding.ASCII.GetBytes(name);
 
+    /// <summary>EXEC, which some checks treat by the transaction it runs.</summary>
+    public bool IsExec { get; } = name == "exec";
+
     /// <summary>Arity as Redis defines it.</summary>
     public int Arity { get; } = arity;
 

@@ -327,6 +327,8 @@ public static partial class ServerCommands
             b.Line("role", "master");
         }
         b.Line("connected_slaves", r.Replicas.Count);
+        if (s.Config.MinReplicasToWrite > 0 && s.Config.MinReplicasMaxLag > 0)
+            b.Line("min_slaves_good_slaves", s.Replicator.GoodReplicas());
         for (int i = 0; i < r.Replicas.Count; i++)
         {
             ReplicaStatus x = r.Replicas[i];

@@ -119,6 +119,8 @@ public sealed class ConfigTable
         Bool("replica-read-only", v => c.ReplicaReadOnly = v, () => c.ReplicaReadOnly, aliases: "slave-read-only");
         Bool("replica-serve-stale-data", v => c.ReplicaServeStaleData = v, () => c.ReplicaServeStaleData, aliases: "slave-serve-stale-data");
         Int("replica-priority", v => c.ReplicaPriority = v, () => c.ReplicaPriority, 0, int.MaxValue, "slave-priority");
+        Int("min-replicas-to-write", v => c.MinReplicasToWrite = v, () => c.MinReplicasToWrite, 0, int.MaxValue, "min-slaves-to-write");
+        Int("min-replicas-max-lag", v => c.MinReplicasMaxLag = v, () => c.MinReplicasMaxLag, 0, int.MaxValue, "min-slaves-max-lag");
         Long("lua-time-limit", v => c.LuaTimeLimit = v, () => c.LuaTimeLimit, 0, long.MaxValue, "busy-reply-threshold");
         Bool("lazyfree-lazy-eviction", v => c.LazyfreeLazyEviction = v, () => c.LazyfreeLazyEviction);
         Bool("protected-mode", v => c.ProtectedMode = v, () => c.ProtectedMode);
@@ -150,8 +152,6 @@ public sealed class ConfigTable
         ["repl-disable-tcp-nodelay"] = "no",
         ["repl-backlog-size"] = "1048576",
         ["repl-backlog-ttl"] = "3600",
-        ["min-replicas-to-write"] = "0",
-        ["min-replicas-max-lag"] = "10",
         ["replica-announced"] = "yes",
         ["replica-lazy-flush"] = "no",
         ["lazyfree-lazy-expire"] = "no",
@@ -225,8 +225,8 @@ public sealed class ConfigTable
         "syslog-facility", "crash-log-enabled", "crash-memcheck-enabled", "stop-writes-on-bgsave-error",
         "rdb-del-sync-files", "sanitize-dump-payload", "repl-diskless-sync", "repl-diskless-sync-delay",
         "repl-diskless-sync-max-replicas", "repl-diskless-load", "repl-ping-replica-period", "repl-timeout",
-        "repl-disable-tcp-nodelay", "repl-backlog-size", "repl-backlog-ttl", "min-replicas-to-write",
-        "min-replicas-max-lag", "replica-announced", "replica-lazy-flush", "lazyfree-lazy-expire",
+        "repl-disable-tcp-nodelay", "repl-backlog-size", "repl-backlog-ttl",
+        "replica-announced", "replica-lazy-flush", "lazyfree-lazy-expire",
         "lazyfree-lazy-server-del", "lazyfree-lazy-user-del", "lazyfree-lazy-user-flush", "oom-score-adj",
         "oom-score-adj-values", "disable-thp", "no-appendfsync-on-rewrite", "auto-aof-rewrite-percentage",
         "auto-aof-rewrite-min-size", "aof-load-truncated", "aof-use-rdb-preamble", "aof-timestamp-enabled",

@@ -151,6 +151,12 @@ public sealed class ServerConfig
     /// <summary>Replica priority for sentinel.</summary>
     public int ReplicaPriority { get; set; } = 100;
 
+    /// <summary>A master refuses writes with fewer good replicas than this (0: never).</summary>
+    public int MinReplicasToWrite { get; set; }
+
+    /// <summary>A replica is good while its last ACK is at most this many seconds old (0: the check is off).</summary>
+    public int MinReplicasMaxLag { get; set; } = 10;
+
     /// <summary>Lua time limit in ms.</summary>
     public long LuaTimeLimit { get; set; } = 5000;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Codis.Core.Resp;
 using Codis.Server.Clients;
+using Codis.Server.Persistence;
 
 namespace Codis.Server.Replication;
 
@@ -16,6 +17,15 @@ public sealed class ReplicaLink
 
     /// <summary>wait_bgsave, send_bulk or online (INFO state=).</summary>
     public string State { get; set; } = "wait_bgsave";
+
+    /// <summary>
+    /// The replication stream written since its full-resync snapshot started, sent after the snapshot
+    /// (null once online).
+    /// </summary>
+    internal ReplyWriter? Pending { get; set; }
+
+    /// <summary>It synchronized with SYNC rather than PSYNC: it sends no ACKs.</summary>
+    public bool PrePsync { get; set; }
 
     /// <summary>The offset the replica acknowledged (REPLCONF ACK).</summary>
     public long AckOffset { get; set; }
@@ -74,6 +84,22 @@ public sealed partial class Replicator
     /// <summary>The connected replicas.</summary>
     public IReadOnlyList<ReplicaLink> Replicas => _replicas;
 
+    /// <summary>
+    /// Replicas online whose last ACK is at most min-replicas-max-lag seconds old (Redis's "good
+    /// slaves", INFO min_slaves_good_slaves).
+    /// </summary>
+    public int GoodReplicas()
+    {
+        long nowSec = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        int good = 0;
+        foreach (ReplicaLink x in _replicas)
+        {
+            if (x.State == "online" && nowSec - x.AckTimeMs / 1000 <= _server.Config.MinReplicasMaxLag)
+                good++;
+        }
+        return good;
+    }
+
     private static ArgList DelArgs(byte[] key)
     {
         var a = new ArgList();
@@ -129,6 +155,11 @@ public sealed partial class Replicator
         Status.MasterReplOffset += bytes.Length;
         foreach (ReplicaLink x in _replicas)
         {
+            if (x.Pending is { } pending)
+            {
+                pending.WriteRaw(bytes);
+                continue;
+            }
             if (x.State != "online")
                 continue;
             x.Client.Output.WriteRaw(bytes);
@@ -216,6 +247,8 @@ public sealed partial class Replicator
                     if (offset > link.AckOffset)
                         link.AckOffset = offset;
                     link.AckTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                    if (link.State == "send_bulk")
+                        PutOnline(link);
                     CheckWaiters();
                 }
                 return;
@@ -294,25 +327,81 @@ public sealed partial class Replicator
             // The next write selects its database explicitly, wherever the stream was.
             _streamDb = -1;
         }
-        byte[] rdb = ResyncPayload.Create(_server, streamDb, Status.ReplId, Status.MasterReplOffset);
         bool diskless = link.CapaEof && Passive("repl-diskless-sync", "yes") == "yes";
-        if (diskless)
-        {
-            string mark = ServerInfo.NewRunId();
-            c.Reply.WriteRaw(Encoding.ASCII.GetBytes($"$EOF:{mark}\r\n"));
-            c.Reply.WriteRaw(rdb);
-            c.Reply.WriteRaw(Encoding.ASCII.GetBytes(mark));
-        }
-        else
-        {
-            c.Reply.WriteRaw(Encoding.ASCII.GetBytes($"${rdb.Length}\r\n"));
-            c.Reply.WriteRaw(rdb);
-        }
+        // The dataset is written in the background, as Redis forks for it: clients keep being served, and
+        // the stream from this instant on waits in the link until the snapshot is sent.
+        var image = new MemoryStream();
+        RdbSnapshot snapshot = RdbSnapshot.Start(_server, image);
         client.IsReplica = true;
-        link.State = "online";
+        link.PrePsync = !psync;
+        link.State = "wait_bgsave";
+        link.Pending = new ReplyWriter(4096);
         link.AckTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         _replicas.Add(link);
-        Logging.ServerLog.Notice($"Synchronization with replica {link.Ip}:{link.ListeningPort} succeeded ({rdb.Length} bytes, {(diskless ? "diskless" : "bulk")}).");
+        _ = SendSnapshotAsync(link, snapshot, image, streamDb, Status.ReplId, Status.MasterReplOffset, diskless);
+    }
+
+    /// <summary>
+    /// Waits for a full resync's snapshot (outside the lock), then sends it and the stream written
+    /// meanwhile; the replica is online from then on. A failed snapshot closes the replica, which retries.
+    /// </summary>
+    private async Task SendSnapshotAsync(ReplicaLink link, RdbSnapshot snapshot, MemoryStream image, int streamDb,
+        string replId, long replOffset, bool diskless)
+    {
+        byte[]? rdb = null;
+        string? failure = null;
+        try
+        {
+            await snapshot.Completion.ConfigureAwait(false);
+            rdb = ResyncPayload.WithAux(image.ToArray(), streamDb, replId, replOffset);
+        }
+        catch (Exception e)
+        {
+            failure = e.Message;
+        }
+        lock (_server.Lock)
+        {
+            if (!_replicas.Contains(link))
+                return;
+            Client client = link.Client;
+            if (rdb is null)
+            {
+                Logging.ServerLog.Warning($"Full resync of replica {link.Ip}:{link.ListeningPort} failed: the snapshot could not be written ({failure}); closing the link so that it retries.");
+                _replicas.Remove(link);
+                client.CloseRequested = true;
+                client.Transport.Close(now: true);
+                return;
+            }
+            if (diskless)
+            {
+                string mark = ServerInfo.NewRunId();
+                client.Output.WriteRaw(Encoding.ASCII.GetBytes($"$EOF:{mark}\r\n"));
+                client.Output.WriteRaw(rdb);
+                client.Output.WriteRaw(Encoding.ASCII.GetBytes(mark));
+                // A diskless replica finds the end of the payload by its last 40 bytes: the stream
+                // waits for its first ACK, which it sends once loaded (as Redis does).
+                link.State = "send_bulk";
+                client.Wake();
+                Logging.ServerLog.Notice($"Streamed the snapshot ({rdb.Length} bytes, diskless) to replica {link.Ip}:{link.ListeningPort}; waiting for its ACK to go online.");
+                return;
+            }
+            client.Output.WriteRaw(Encoding.ASCII.GetBytes($"${rdb.Length}\r\n"));
+            client.Output.WriteRaw(rdb);
+            Logging.ServerLog.Notice($"Sent the snapshot ({rdb.Length} bytes) to replica {link.Ip}:{link.ListeningPort}.");
+            PutOnline(link);
+        }
+    }
+
+    /// <summary>Sends a resynced replica the stream written since its snapshot; it is online from then on.</summary>
+    private static void PutOnline(ReplicaLink link)
+    {
+        ReplyWriter pending = link.Pending!;
+        link.Client.Output.WriteRaw(pending.WrittenSpan);
+        link.Pending = null;
+        link.State = "online";
+        link.AckTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        link.Client.Wake();
+        Logging.ServerLog.Notice($"Synchronization with replica {link.Ip}:{link.ListeningPort} succeeded: online, after {pending.Length} bytes of stream written meanwhile.");
     }
 
     /// <summary>
@@ -390,6 +479,7 @@ public sealed partial class Replicator
             _lastPingMs = nowMs;
             FeedRaw("*1\r\n$4\r\nPING\r\n"u8);
         }
+        DropTimedOutReplicas(nowMs);
         if (_server.IsReplica && nowMs - _lastAckSentMs >= 1000)
         {
             _lastAckSentMs = nowMs;
@@ -397,5 +487,26 @@ public sealed partial class Replicator
                 SendAck();
         }
         ReplicaCron(nowMs);
+    }
+
+    /// <summary>
+    /// Closes the links of online replicas silent for more than repl-timeout seconds (a replica sends an
+    /// ACK every second), as Redis does: a hung replica stops costing output buffer and WAIT counts.
+    /// </summary>
+    private void DropTimedOutReplicas(long nowMs)
+    {
+        long timeoutMs = Math.Max(1, PassiveLong("repl-timeout", 60)) * 1000;
+        for (int i = _replicas.Count - 1; i >= 0; i--)
+        {
+            ReplicaLink x = _replicas[i];
+            // A replica that sent SYNC (before PSYNC existed) never ACKs.
+            if (x.State != "online" || x.PrePsync || nowMs - x.AckTimeMs <= timeoutMs)
+                continue;
+            Logging.ServerLog.Warning($"Disconnecting timedout replica (streaming sync): {x.Ip}:{x.ListeningPort}, no ACK for {(nowMs - x.AckTimeMs) / 1000} seconds (repl-timeout {timeoutMs / 1000}).");
+            _replicas.RemoveAt(i);
+            x.Client.CloseRequested = true;
+            x.Client.Transport.Close(now: true);
+            _server.RemoveClient(x.Client);
+        }
     }
 }

@@ -5,7 +5,7 @@ using Codis.Server.Persistence;
 namespace Codis.Server.Replication;
 
 /// <summary>
-/// The full-resync payload: the persistence layer's RDB image (<see cref="RdbSnapshot"/>, loaded with
+/// The full-resync payload: the persistence layer's RDB image (a background <see cref="RdbSnapshot"/>, loaded with
 /// <see cref="RdbFile"/>) plus the aux fields Redis adds for a replica: <c>repl-stream-db</c> (the
 /// database the stream continues in, needed by a chained replica whose master's stream does not repeat
 /// its SELECT), <c>repl-id</c> and <c>repl-offset</c>.
@@ -14,12 +14,9 @@ public static class ResyncPayload
 {
     private const int HeaderLength = 9;
 
-    /// <summary>The image of the dataset as it is now (caller holds the lock) with the replication aux fields.</summary>
-    public static byte[] Create(ServerContext server, int streamDb, string replId, long replOffset)
+    /// <summary>A complete RDB image <paramref name="rdb"/> with the replication aux fields added.</summary>
+    public static byte[] WithAux(byte[] rdb, int streamDb, string replId, long replOffset)
     {
-        var image = new MemoryStream();
-        RdbSnapshot.WriteNow(server, image);
-        byte[] rdb = image.ToArray();
         var aux = new RdbWriter();
         RdbFile.WriteAux(aux, "repl-stream-db", streamDb.ToString(CultureInfo.InvariantCulture));
         RdbFile.WriteAux(aux, "repl-id", replId);

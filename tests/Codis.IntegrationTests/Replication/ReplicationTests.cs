@@ -56,6 +56,133 @@ public sealed class ReplicationTests
         Assert.Equal("0", info["master_sync_in_progress"]);
     }
 
+    private static void Signal(ServerProcess p, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, p.Pid.ToString()]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("codis")]
+    [InlineData("redis")]
+    public void HungReplica_DroppedAfterReplTimeout_PartialResyncWhenItWakes(string replicaKind)
+    {
+        using ServerProcess master = Start("codis", "--repl-timeout", "2");
+        using ServerProcess replica = Start(replicaKind);
+        using RespConnection m = master.Connect();
+        using RespConnection r = replica.Connect();
+        m.Command("SET", "before", "1");
+        SlaveOf(r, master.Port);
+        WaitInSync(m, r);
+        Signal(replica, "STOP");
+        try
+        {
+            Eventually(() => Info(m)["connected_slaves"] == "0", "the master to drop the silent replica");
+            Assert.True(master.WaitForOutput("Disconnecting timedout replica"), master.OutputTail());
+            m.Command("SET", "during", "2");
+        }
+        finally
+        {
+            Signal(replica, "CONT");
+        }
+        WaitInSync(m, r);
+        Assert.Equal("2", r.Command("GET", "during").Text);
+        Assert.Equal("1", Info(m, "stats")["sync_partial_ok"]);
+        Assert.Equal("1", Info(m, "stats")["sync_full"]);
+    }
+
+    [Fact]
+    public void MinReplicasToWrite_WritesRefusedUntilEnoughGoodReplicas_AgainWhenItDies()
+    {
+        using ServerProcess master = Start("codis");
+        using RespConnection m = master.Connect();
+        Assert.Equal("OK", m.Command("CONFIG", "SET", "min-replicas-to-write", "1").Text);
+        Assert.Equal("OK", m.Command("CONFIG", "SET", "min-slaves-max-lag", "3").Text);
+        Assert.Equal("NOREPLICAS Not enough good replicas to write.", m.Command("SET", "k", "v").Text);
+        Assert.StartsWith("NOREPLICAS Not enough good replicas to write. script: ", m.Command("EVAL", "return redis.call('set', 'k', 'v')", "0").Text);
+        Assert.Equal("0", Info(m)["min_slaves_good_slaves"]);
+        // Reads are served.
+        Assert.True(m.Command("GET", "k").IsNull);
+        // A write is refused before MULTI queues it, and the transaction is aborted.
+        Assert.Equal("OK", m.Command("MULTI").Text);
+        Assert.Equal("NOREPLICAS Not enough good replicas to write.", m.Command("SET", "k", "v").Text);
+        Assert.Equal("EXECABORT Transaction discarded because of previous errors.", m.Command("EXEC").Text);
+        // A transaction queued while writes were allowed is refused at EXEC.
+        Assert.Equal("OK", m.Command("CONFIG", "SET", "min-replicas-to-write", "0").Text);
+        Assert.Equal("OK", m.Command("MULTI").Text);
+        Assert.Equal("QUEUED", m.Command("SET", "k", "v").Text);
+        using (RespConnection admin = master.Connect())
+            Assert.Equal("OK", admin.Command("CONFIG", "SET", "min-replicas-to-write", "1").Text);
+        Assert.Equal("EXECABORT Transaction discarded because of: NOREPLICAS Not enough good replicas to write.", m.Command("EXEC").Text);
+        Assert.True(m.Command("GET", "k").IsNull);
+        // Read-only transactions still run.
+        Assert.Equal("OK", m.Command("MULTI").Text);
+        Assert.Equal("QUEUED", m.Command("GET", "k").Text);
+        Assert.Single(m.Command("EXEC").Children!);
+
+        using (ServerProcess replica = Start("codis"))
+        {
+            using RespConnection r = replica.Connect();
+            SlaveOf(r, master.Port);
+            Eventually(() => m.Command("SET", "k", "v").Text == "OK", "writes accepted with one good replica");
+            Assert.Equal("1", Info(m)["min_slaves_good_slaves"]);
+            WaitInSync(m, r);
+            Assert.Equal("v", r.Command("GET", "k").Text);
+        }
+        // The replica is gone (killed): writes are refused again.
+        Eventually(() => m.Command("SET", "k", "w").Text == "NOREPLICAS Not enough good replicas to write.", "NOREPLICAS once the replica is gone");
+        Assert.Equal("v", m.Command("GET", "k").Text);
+        Assert.Equal("OK", m.Command("CONFIG", "SET", "min-replicas-to-write", "0").Text);
+        Assert.Equal("OK", m.Command("SET", "k", "w").Text);
+        Assert.False(Info(m).ContainsKey("min_slaves_good_slaves"));
+    }
+
+    [Theory]
+    [InlineData("codis")]
+    [InlineData("redis")]
+    public void FullSync_WhileClientsWrite_SnapshotInBackground_WritesMeanwhileReachReplica(string replicaKind)
+    {
+        using ServerProcess master = Start("codis", "--enable-debug-command", "yes");
+        using ServerProcess replica = Start(replicaKind);
+        using RespConnection m = master.Connect();
+        using RespConnection r = replica.Connect();
+        // Enough data that the snapshot takes a while, written in the background while clients write.
+        Assert.Equal("OK", m.Command("DEBUG", "POPULATE", "200000", "bulk", "64").Text);
+        long writes = 0;
+        bool syncing = true;
+        var writer = new Thread(() =>
+        {
+            using RespConnection w = master.Connect();
+            while (Volatile.Read(ref syncing))
+            {
+                long n = Interlocked.Increment(ref writes);
+                Assert.Equal(n, w.Command("INCR", "counter").Integer);
+                w.Command("SET", "bulk:" + (n % 200000), "rewritten " + n);
+                w.Command("SET", "new:" + n, "x");
+            }
+        });
+        writer.Start();
+        Eventually(() => Interlocked.Read(ref writes) > 100, "the writer to start");
+        SlaveOf(r, master.Port);
+        Eventually(() => Info(r).GetValueOrDefault("master_link_status") == "up", "master_link_status:up");
+        long atLinkUp = Interlocked.Read(ref writes);
+        Eventually(() => Interlocked.Read(ref writes) > atLinkUp + 100, "writes after the sync");
+        Volatile.Write(ref syncing, false);
+        writer.Join();
+        WaitInSync(m, r);
+        Assert.Equal(m.Command("GET", "counter").Text, r.Command("GET", "counter").Text);
+        Assert.Equal(m.Command("DBSIZE").Integer, r.Command("DBSIZE").Integer);
+        for (long n = Interlocked.Read(ref writes); n > 0 && n > Interlocked.Read(ref writes) - 500; n--)
+        {
+            Assert.Equal(m.Command("GET", "bulk:" + (n % 200000)).Text, r.Command("GET", "bulk:" + (n % 200000)).Text);
+            Assert.Equal("x", r.Command("GET", "new:" + n).Text);
+        }
+        // The writes made while the snapshot was written were buffered for the replica, not blocked.
+        Assert.True(master.WaitForOutput("written meanwhile"), master.OutputTail());
+        Assert.Matches(@"after [1-9][0-9]* bytes of stream written meanwhile", master.OutputTail());
+    }
+
     [Theory]
     [InlineData("codis")]
     [InlineData("redis")]
