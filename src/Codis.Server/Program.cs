@@ -113,6 +113,15 @@ internal static class CodisServerMain
 
         server.Shutdown.Token.WaitHandle.WaitOne();
         ServerLog.Notice("User requested shutdown...");
+        if (server.ScriptBusy)
+        {
+            // SHUTDOWN NOSAVE from inside a slow script: the script holds the server, so nothing is
+            // saved or closed in order; the process just ends (the loop thread is a background thread).
+            ServerLog.Warning("Exiting with a busy script still running (SHUTDOWN NOSAVE): nothing saved.");
+            if (config.PidFile.Length > 0)
+                File.Delete(config.PidFile);
+            return 0;
+        }
         loop?.Dispose();
         listener.Dispose();
         server.StopCron();

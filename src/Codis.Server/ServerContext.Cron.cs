@@ -50,9 +50,15 @@ public sealed partial class ServerContext
         }
     }
 
+    private static readonly TimeSpan CronLockWait = TimeSpan.FromMilliseconds(100);
+
     private void CronUnderLock()
     {
-        lock (Lock)
+        // A long command (a script past lua-time-limit) holds the lock: skip the tick instead of parking
+        // a thread-pool thread per tick, which would starve the connections that answer BUSY meanwhile.
+        if (!Lock.TryEnter(CronLockWait))
+            return;
+        try
         {
             UpdateClock();
             _cronRuns++;
@@ -77,6 +83,10 @@ public sealed partial class ServerContext
             if (_cronRuns % Math.Max(1, Config.Hz) == 0)
                 _asyncMigrator?.Cron();
             CronTick?.Invoke();
+        }
+        finally
+        {
+            Lock.Exit();
         }
     }
 

@@ -70,6 +70,11 @@ public sealed partial class ServerContext
             RejectCommand(client, cmd, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
             return;
         }
+        if (_scripts is { Busy: true } scripts && scripts.RefuseWhileBusy(cmd, args) is { } busy)
+        {
+            RejectCommand(client, cmd, busy);
+            return;
+        }
         // MISCONF and NOREPLICAS refuse a write before it is queued, and an EXEC whose transaction
         // writes (aborting it), as Redis checks them.
         if (!client.IsMaster && (cmd.Has(CommandFlags.Write) || (client.InMulti && cmd.IsExec && QueuedWrite(client)))
@@ -175,8 +180,7 @@ public sealed partial class ServerContext
         Stats.CommandsProcessed++;
         if (Config.SlowlogLogSlowerThan >= 0 && micros >= Config.SlowlogLogSlowerThan && !cmd.Has(CommandFlags.SkipSlowlog))
             SlowLog.Add(ctx, micros);
-        if (Stats.Dirty != dirtyBefore && cmd.Has(CommandFlags.Write))
-            Propagate?.Invoke(client.DbIndex, ctx.Args);
+        ctx.Propagate(Propagate, Stats.Dirty != dirtyBefore && cmd.Has(CommandFlags.Write));
         switch (client.ReplyMode)
         {
             case ReplyMode.Off:

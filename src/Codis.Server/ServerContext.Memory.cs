@@ -82,6 +82,8 @@ public sealed partial class ServerContext
     /// True when a command flagged deny-oom may run: no maxmemory, or memory is (or could be brought,
     /// by evicting keys under the configured policy) below the limit.
     /// </summary>
+    internal bool HasMemoryForScript(Client client) => HasMemoryFor(client);
+
     private bool HasMemoryFor(Client client)
     {
         if (Config.MaxMemory <= 0 || client.IsMaster)

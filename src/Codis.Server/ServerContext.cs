@@ -31,6 +31,23 @@ public sealed partial class ServerContext
     /// <summary>Replication, master and replica side (SLAVEOF, PSYNC, the stream, WAIT).</summary>
     public Replication.Replicator Replicator { get; }
 
+    /// <summary>Lua scripting (EVAL, SCRIPT): the Lua state is made on first use.</summary>
+    public Scripting.ScriptEngine Scripts => _scripts ??= new Scripting.ScriptEngine(this);
+
+    private Scripting.ScriptEngine? _scripts;
+
+    /// <summary>The script engine if a script or SCRIPT command made it, else null (INFO does not make one).</summary>
+    public Scripting.ScriptEngine? ScriptsIfStarted => _scripts;
+
+    /// <summary>True while a script runs past lua-time-limit.</summary>
+    public bool ScriptBusy => _scripts is { Busy: true };
+
+    /// <summary>
+    /// Called now and then by a script that runs past lua-time-limit, on the thread that runs it: the
+    /// network layer answers other clients meanwhile (they get BUSY; SCRIPT KILL and SHUTDOWN NOSAVE work).
+    /// </summary>
+    public Action? ServeWhileBusy { get; set; }
+
     /// <summary>The lock under which every command runs.</summary>
     public Lock Lock { get; } = new();
 

@@ -42,6 +42,59 @@ public sealed class CommandContext(Client client)
     /// <summary>True when the command runs because a blocked client is being served again.</summary>
     public bool Reprocessing { get; internal set; }
 
+    // What replicas and the AOF get instead of the command's own arguments: the first
+    // _propagatedCount entries (reused from command to command); -1 for the arguments themselves.
+    private readonly List<ArgList> _propagated = [];
+    private int _propagatedCount = -1;
+
+    /// <summary>
+    /// Propagates <paramref name="args"/> instead of the command's own arguments, when its effect is not
+    /// deterministic (SPOP propagates the SREM of what it popped, XADD * the ID it generated).
+    /// </summary>
+    public void PropagateAs(params ReadOnlySpan<byte[]> args)
+    {
+        _propagatedCount = 0;
+        PropagateAlso(args);
+    }
+
+    /// <summary>
+    /// Adds a command to what is propagated instead of the arguments, when one command's effect takes
+    /// several (XREADGROUP propagates an XCLAIM per delivered entry).
+    /// </summary>
+    public void PropagateAlso(params ReadOnlySpan<byte[]> args)
+    {
+        PropagateNothing();
+        if (_propagatedCount == _propagated.Count)
+            _propagated.Add(new ArgList());
+        _propagated[_propagatedCount++].Set(args);
+    }
+
+    /// <summary>Propagates nothing unless <see cref="PropagateAlso"/> adds something (Redis's preventCommandPropagation).</summary>
+    public void PropagateNothing()
+    {
+        if (_propagatedCount < 0)
+            _propagatedCount = 0;
+    }
+
+    /// <summary>
+    /// Hands what the command propagates to <paramref name="propagate"/>, then forgets it: the arguments,
+    /// or what <see cref="PropagateAs"/>/<see cref="PropagateAlso"/> set instead.
+    /// </summary>
+    internal void Propagate(Action<int, ArgList>? propagate, bool wrote)
+    {
+        if (wrote && propagate is not null)
+        {
+            if (_propagatedCount < 0)
+                propagate(Client.DbIndex, Args);
+            for (int i = 0; i < _propagatedCount; i++)
+                propagate(Client.DbIndex, _propagated[i]);
+        }
+        _propagatedCount = -1;
+    }
+
+    /// <summary>True while a script runs the command (XREAD refuses BLOCK there).</summary>
+    public bool InScript { get; internal set; }
+
     /// <summary>True inside EXEC (blocking commands then do not block).</summary>
     public bool InExec { get; internal set; }
 

@@ -32,6 +32,7 @@ public sealed class CommandTable
         SlotsCommands.Register(this);
         ReplicationCommands.Register(this);
         PersistenceCommands.Register(this);
+        ScriptingCommands.Register(this);
     }
 
     /// <summary>Every command.</summary>

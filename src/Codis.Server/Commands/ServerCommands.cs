@@ -170,6 +170,12 @@ public static partial class ServerCommands
             c.Error("ERR No shutdown in progress.");
             return;
         }
+        if (c.Server.ScriptBusy && !nosave)
+        {
+            // Saving now would write half a script's effects.
+            c.Error("UNKILLABLE The busy script was sent a SHUTDOWN command. Try SHUTDOWN NOSAVE.");
+            return;
+        }
         // Persistence saves through the ShuttingDown event (SAVE forces it, NOSAVE skips it).
         c.Server.ShutdownSave = save ? true : nosave ? false : null;
         c.Server.RequestShutdown("SHUTDOWN");

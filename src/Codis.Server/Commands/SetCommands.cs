@@ -258,6 +258,7 @@ public static partial class SetCommands
             return;
         }
         byte[] m = set.PopRandom(c.Server.Random);
+        c.PropagateAs("SREM"u8.ToArray(), c.ArgArray(1), m);
         c.Notify(NotifyFlags.Set, "spop", c[1]);
         c.Reply.Bulk(m);
         DeleteIfEmpty(c, set, c[1]);
@@ -287,16 +288,23 @@ public static partial class SetCommands
             c.Reply.Set(copy.Count);
             copy.WriteMembers(c.Reply);
             c.Db.Delete(c[1]);
+            c.PropagateAs("DEL"u8.ToArray(), c.ArgArray(1));
             c.Notify(NotifyFlags.Generic, "del", c[1]);
             c.KeyModified(c[1]);
             return;
         }
         Random random = c.Server.Random;
         c.Reply.Set(count);
+        // Replicas and the AOF get the SREM of the members popped here.
+        var popped = new List<byte[]>((int)count + 2) { "SREM"u8.ToArray(), c.ArgArray(1) };
         if (count * 5 <= size)
         {
             for (long i = 0; i < count; i++)
-                c.Reply.Bulk(set.PopRandom(random));
+            {
+                byte[] m = set.PopRandom(random);
+                popped.Add(m);
+                c.Reply.Bulk(m);
+            }
         }
         else
         {
@@ -316,9 +324,11 @@ public static partial class SetCommands
                 if (keep.Contains(m))
                     continue;
                 set.Remove(m);
+                popped.Add(m);
                 c.Reply.Bulk(m);
             }
         }
+        c.PropagateAs([.. popped]);
         c.KeyModified(c[1]);
     }
 

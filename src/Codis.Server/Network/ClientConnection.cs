@@ -42,9 +42,7 @@ public sealed class ClientConnection : IClientTransport
     /// <summary>Serves the connection until it closes.</summary>
     public async Task RunAsync()
     {
-        bool registered;
-        lock (_server.Lock)
-            registered = _server.AddClient(Client);
+        bool registered = await UnderLockAsync(() => _server.AddClient(Client)).ConfigureAwait(false);
         try
         {
             if (!registered)
@@ -99,22 +97,75 @@ public sealed class ClientConnection : IClientTransport
         }
         finally
         {
-            lock (_server.Lock)
+            await UnderLockAsync(() =>
+            {
                 _server.RemoveClient(Client);
+                return true;
+            }).ConfigureAwait(false);
             _socket.Dispose();
         }
     }
 
+    /// <summary>
+    /// Socket completions run inline on the one I/O thread, which must never wait for the server lock
+    /// (a script may hold it for seconds, and every other socket would wait too): there, a contended
+    /// lock is waited for on the thread pool instead.
+    /// </summary>
+    private static bool OnIoThread => !Thread.CurrentThread.IsThreadPoolThread;
+
+    /// <summary>Runs <paramref name="action"/> under the server lock, waited for off the I/O thread.</summary>
+    private async ValueTask<T> UnderLockAsync<T>(Func<T> action)
+    {
+        if (!_server.Lock.TryEnter())
+        {
+            if (OnIoThread)
+                await Task.Yield();
+            _server.Lock.Enter();
+        }
+        try
+        {
+            return action();
+        }
+        finally
+        {
+            _server.Lock.Exit();
+        }
+    }
+
+    private static readonly TimeSpan BusyPoll = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Runs every complete request; false when the connection must close.</summary>
     private async ValueTask<bool> ProcessAsync()
     {
+        // Socket completions run inline on the one I/O thread: a script must not run there, or no
+        // other socket is read while it runs and nobody can be told BUSY or send SCRIPT KILL.
+        if (OnIoThread && MayHoldScript(_in.AsSpan(_start, _end - _start)))
+            await Task.Yield();
         while (true)
         {
             bool close = false;
             Task? blocked = null;
             ReplyWriter? toSend = null;
             bool haveSendLock = false;
-            lock (_server.Lock)
+            // A script past lua-time-limit holds the lock: its BUSY answers come without it.
+            while (!_server.Lock.TryEnter(BusyPoll))
+            {
+                if (!_server.ScriptBusy)
+                    continue;
+                if (Client.Output.Length == 0 && Client.Blocked is null)
+                {
+                    // A send in progress (or a flush about to step aside) holds the send lock briefly.
+                    if (_sendLock.Wait(0))
+                        return await AnswerWhileBusyAsync().ConfigureAwait(false);
+                    continue;
+                }
+                // Replies still to be sent go first: wait for the script, on the thread pool.
+                if (OnIoThread)
+                    await Task.Yield();
+                _server.Lock.Enter();
+                break;
+            }
+            try
             {
                 // A command run on this client's behalf by another (a paused command resumed by the
                 // pause's end) may have blocked it: wait before parsing further requests.
@@ -133,6 +184,10 @@ public sealed class ClientConnection : IClientTransport
                     toSend = TakeOutput();
                 }
             }
+            finally
+            {
+                _server.Lock.Exit();
+            }
             if (haveSendLock)
                 await SendAndReleaseAsync(toSend).ConfigureAwait(false);
             else
@@ -149,6 +204,54 @@ public sealed class ClientConnection : IClientTransport
         }
         if (_end - _start > _server.Config.ClientQueryBufferLimit)
             return false;
+        return true;
+    }
+
+    /// <summary>
+    /// Whether the requests may contain EVAL, EVALSHA or their _RO forms (any "eval", in any case): a
+    /// false positive only costs a hop to the thread pool.
+    /// </summary>
+    internal static bool MayHoldScript(ReadOnlySpan<byte> input)
+    {
+        int i;
+        while ((i = input.IndexOfAny((byte)'v', (byte)'V')) >= 0)
+        {
+            if (i >= 1 && i + 2 < input.Length
+                && (input[i - 1] | 0x20) == 'e' && (input[i + 1] | 0x20) == 'a' && (input[i + 2] | 0x20) == 'l')
+                return true;
+            input = input[(i + 1)..];
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// A slow script holds the server lock: answers the complete requests without it (BUSY, or SCRIPT
+    /// KILL and SHUTDOWN NOSAVE, which only set flags), straight to the socket. The caller holds the
+    /// send lock, with no output pending; it is released here.
+    /// </summary>
+    private async ValueTask<bool> AnswerWhileBusyAsync()
+    {
+        try
+        {
+            var replies = new List<byte>();
+            while (_start < _end)
+            {
+                ParseResult r = _parser.TryParse(_in, _start, _end - _start, _args);
+                if (r is ParseResult.Incomplete or ParseResult.Error)
+                    break;
+                _start += _parser.Consumed;
+                if (r == ParseResult.Empty)
+                    continue;
+                if (_server.Scripts.AnswerWhileBusy(_server, _args) is { } reply)
+                    replies.AddRange(System.Text.Encoding.UTF8.GetBytes(reply + "\r\n"));
+            }
+            if (replies.Count > 0)
+                await _socket.SendAsync(replies.ToArray(), SocketFlags.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
         return true;
     }
 
@@ -188,11 +291,59 @@ public sealed class ClientConnection : IClientTransport
     /// <summary>Sends everything written for this client, in order.</summary>
     private async ValueTask FlushAsync()
     {
-        await _sendLock.WaitAsync().ConfigureAwait(false);
+        if (!_sendLock.Wait(0))
+        {
+            if (OnIoThread)
+            {
+                RequestFlush();
+                return;
+            }
+            await _sendLock.WaitAsync().ConfigureAwait(false);
+        }
         ReplyWriter? toSend;
-        lock (_server.Lock)
+        if (!EnterOrHandOff())
+            return;
+        try
+        {
             toSend = TakeOutput();
+        }
+        finally
+        {
+            _server.Lock.Exit();
+        }
         await SendAndReleaseAsync(toSend).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Takes the server lock, the caller holding the send lock, to take the output: true with both held.
+    /// A script past lua-time-limit may hold the server lock for long, and the BUSY answers need the send
+    /// lock: then the send lock is not kept while waiting, and on the I/O thread (which must never wait
+    /// for the server lock) the flush is handed to the thread pool. False when the send lock was
+    /// released (the flush then happens later, queued).
+    /// </summary>
+    private bool EnterOrHandOff()
+    {
+        if (_server.Lock.TryEnter())
+            return true;
+        if (!OnIoThread)
+        {
+            while (!_server.Lock.TryEnter(BusyPoll))
+            {
+                if (!_server.ScriptBusy)
+                    continue;
+                _sendLock.Release();
+                _server.Lock.Enter();
+                if (_sendLock.Wait(0))
+                    return true;
+                _server.Lock.Exit();
+                RequestFlush();
+                return false;
+            }
+            return true;
+        }
+        _sendLock.Release();
+        RequestFlush();
+        return false;
     }
 
     /// <summary>
@@ -217,6 +368,7 @@ public sealed class ClientConnection : IClientTransport
     /// </summary>
     private async ValueTask SendAndReleaseAsync(ReplyWriter? toSend)
     {
+        bool release = true;
         try
         {
             while (toSend is not null)
@@ -235,8 +387,19 @@ public sealed class ClientConnection : IClientTransport
                     toSend.Clear();
                     _spare = toSend;
                 }
-                lock (_server.Lock)
+                if (!EnterOrHandOff())
+                {
+                    release = false;
+                    return;
+                }
+                try
+                {
                     toSend = TakeOutput();
+                }
+                finally
+                {
+                    _server.Lock.Exit();
+                }
             }
         }
         catch (SocketException)
@@ -248,7 +411,8 @@ public sealed class ClientConnection : IClientTransport
         }
         finally
         {
-            _sendLock.Release();
+            if (release)
+                _sendLock.Release();
         }
     }
 

@@ -51,6 +51,7 @@ public sealed class EventLoop : IDisposable
             _listenFds.Add(fd);
             Register(fd, Native.EPOLLIN);
         }
+        server.ServeWhileBusy = ServeWhileBusy;
     }
 
     /// <summary>Starts the loop thread.</summary>
@@ -141,6 +142,38 @@ public sealed class EventLoop : IDisposable
             RunScheduled();
         }
     }
+
+    /// <summary>
+    /// One pass over ready sockets from inside a slow script (Redis's processEventsWhileBlocked): other
+    /// clients' commands are read and answered (BUSY, or SCRIPT KILL / SHUTDOWN NOSAVE); the client
+    /// running the script and work handed over by other threads wait until the script ends.
+    /// </summary>
+    private void ServeWhileBusy()
+    {
+        if (Environment.CurrentManagedThreadId != _threadId)
+            return;
+        var events = _nestedEvents ??= new EpollEvent[MaxEvents];
+        int n = Native.epoll_wait(_epoll, ref events[0], MaxEvents, 0);
+        for (int i = 0; i < n; i++)
+        {
+            int fd = (int)events[i].Data;
+            try
+            {
+                if (fd == _wakeFd)
+                    DrainWake();
+                else if (_listenFds.Contains(fd))
+                    AcceptAll(fd);
+                else if (_connections.TryGetValue(fd, out LoopConnection? connection) && !connection.Processing)
+                    connection.OnEvents(events[i].Events);
+            }
+            catch (Exception e)
+            {
+                ServerLog.Warning($"Event loop: error handling fd {fd} during a slow script: {e}");
+            }
+        }
+    }
+
+    private EpollEvent[]? _nestedEvents;
 
     private void DrainWake()
     {

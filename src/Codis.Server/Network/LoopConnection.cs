@@ -102,13 +102,24 @@ internal sealed class LoopConnection : IClientTransport
         Process();
     }
 
+    /// <summary>True while this connection's requests run (a slow script's nested event pass skips it).</summary>
+    public bool Processing { get; private set; }
+
     /// <summary>Runs every complete request (unless blocked), then sends the output.</summary>
     private void Process()
     {
         bool close = false;
         lock (_server.Lock)
         {
-            close = !RequestBatch.Run(_server, Client, _parser, _args, _in, ref _start, _end);
+            Processing = true;
+            try
+            {
+                close = !RequestBatch.Run(_server, Client, _parser, _args, _in, ref _start, _end);
+            }
+            finally
+            {
+                Processing = false;
+            }
             if (Client.Blocked is { } state && !ReferenceEquals(state, _waitingFor))
             {
                 // Resume when released (served, timed out, unpaused, killed), whichever thread does it.

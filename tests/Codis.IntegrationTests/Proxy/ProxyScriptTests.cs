@@ -59,4 +59,24 @@ public sealed class ProxyScriptTests : IClassFixture<TwoServersFixture>, IDispos
             Assert.DoesNotContain("different slots", Raw(c, command));
         }
     }
+
+    [Fact]
+    public void ScriptsRunOnTheirKeysGroup_EvalshaAfterEval_ScriptManagementRefused()
+    {
+        using var c = _proxy.Connect();
+        const string script = "redis.call('set', KEYS[1], ARGV[1]) return redis.call('incr', KEYS[2])";
+        const string sha = "5b4c8c1c4d0b05f3d6a1c1e3c6a3fbc0b7b6d1f0";
+        foreach (var (low, high) in new[] { (0, 512), (512, 1024) })
+        {
+            var tag = "{" + ProxyHarness.KeyIn(low, high, "t") + "}";
+            Assert.Equal(":1\r\n", Raw(c, "EVAL", script, "2", tag + "s", tag + "n", "v" + low));
+            Assert.Equal("$" + ("v" + low).Length + "\r\nv" + low + "\r\n", Raw(c, "GET", tag + "s"));
+            // The server of that group cached the script: EVALSHA by its SHA1 runs it again there.
+            var hex = Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(Encoding.UTF8.GetBytes(script)));
+            Assert.Equal(":2\r\n", Raw(c, "EVALSHA", hex, "2", tag + "s", tag + "n", "w"));
+        }
+        Assert.StartsWith("-NOSCRIPT", Raw(c, "EVALSHA", sha, "1", "k"));
+        // SCRIPT LOAD/FLUSH/KILL address one server, not the cluster: refused as Codis refuses them.
+        Assert.StartsWith("-ERR", Raw(c, "SCRIPT", "LOAD", "return 1"));
+    }
 }

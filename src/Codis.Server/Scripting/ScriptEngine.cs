@@ -1,0 +1,469 @@
+using System.Diagnostics;
+using System.Reflection;
+using Codis.Core.Resp;
+using Codis.Server.Clients;
+using Codis.Server.Commands;
+using Codis.Server.Logging;
+using static Codis.Server.Scripting.LuaNative;
+
+namespace Codis.Server.Scripting;
+
+/// <summary>
+/// Lua scripting as Redis does it: one Lua state for the server, scripts cached by the SHA-1 of their
+/// body, <c>redis.call</c> running commands through a client of its own, the whole script atomic under
+/// the server lock. Writes are replicated as their effects (the commands the script ran, wrapped in
+/// MULTI/EXEC), so replicas and the AOF never run Lua. A script running past <c>lua-time-limit</c>
+/// makes the server answer BUSY to everyone else and accept SCRIPT KILL and SHUTDOWN NOSAVE.
+/// </summary>
+public sealed unsafe partial class ScriptEngine : IDisposable
+{
+    /// <summary>Instructions between two looks at the clock (and at SCRIPT KILL).</summary>
+    private const int HookInstructions = 100_000;
+
+    private const string BusyError = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+
+    /// <summary>The engine whose script runs on this thread (the native callbacks find it here).</summary>
+    [ThreadStatic]
+    private static ScriptEngine? t_running;
+
+    private static readonly byte[] s_chunkName = "@user_script\0"u8.ToArray();
+    private static readonly byte[] s_textMode = "t\0"u8.ToArray();
+    private static readonly ArgList s_multi = Args("multi");
+    private static readonly ArgList s_exec = Args("exec");
+
+    private readonly ServerContext _server;
+    private readonly Dictionary<string, int> _functions = new(StringComparer.Ordinal);
+    private readonly Client _luaClient;
+    private readonly Action<int, ArgList> _propagateFromScript;
+    private nint _lua;
+    private nint _thread;
+    private int _runnerRef;
+    private int _argumentsRef;
+
+    // The running script.
+    private CommandContext? _caller;
+    private string _sha = "";
+    private bool _readOnly;
+    private long _startedTicks;
+    private volatile bool _busy;
+    private volatile bool _killRequested;
+    private volatile bool _wrote;
+    private Action<int, ArgList>? _outerPropagate;
+    private bool _multiPropagated;
+    private int _lastPropagatedDb;
+
+    /// <summary>Creates the engine and its Lua state.</summary>
+    public ScriptEngine(ServerContext server)
+    {
+        _server = server;
+        _luaClient = new Client(new NoTransport(), "lua", "lua", server.Now) { Authenticated = true, Name = "" };
+        _propagateFromScript = PropagateFromScript;
+        CreateState();
+    }
+
+    /// <summary>True while a script runs past <c>lua-time-limit</c> (other clients get BUSY).</summary>
+    public bool Busy => _busy;
+
+    /// <summary>True while any script runs.</summary>
+    public bool Running => _caller is not null;
+
+    /// <summary>Number of cached scripts (INFO number_of_cached_scripts).</summary>
+    public int CachedScripts => _functions.Count;
+
+    /// <summary>Bytes the Lua state uses (INFO used_memory_lua).</summary>
+    public long MemoryBytes => _lua == 0 ? 0 : (lua_gc(_lua, LUA_GCCOUNT, 0) * 1024L) + lua_gc(_lua, LUA_GCCOUNTB, 0);
+
+    /// <summary>The calls of Redis's CLIENT LIST for the script's own client.</summary>
+    internal Client LuaClient => _luaClient;
+
+    /// <summary>
+    /// The reply for a command that arrives while a script is busy: SCRIPT KILL and SHUTDOWN NOSAVE are
+    /// handled (null: run it), anything else is refused with BUSY.
+    /// </summary>
+    internal string? RefuseWhileBusy(CommandDef cmd, ArgList args)
+    {
+        if (cmd.Name == "script" && args.Count == 2 && CommandContext.EqualsIgnoreCase(args[1], "KILL"u8))
+            return null;
+        if (cmd.Name == "shutdown")
+            return null;
+        return BusyError;
+    }
+
+    /// <summary>
+    /// The reply line (RESP, without CRLF) for a request read while a script is busy, without the server
+    /// lock: SCRIPT KILL and SHUTDOWN NOSAVE act (they only set flags; SHUTDOWN has no reply), anything
+    /// else is BUSY.
+    /// </summary>
+    internal string? AnswerWhileBusy(ServerContext server, ArgList args)
+    {
+        if (args.Count == 2 && CommandContext.EqualsIgnoreCase(args[0], "SCRIPT"u8) && CommandContext.EqualsIgnoreCase(args[1], "KILL"u8))
+            return Kill();
+        if (CommandContext.EqualsIgnoreCase(args[0], "SHUTDOWN"u8))
+        {
+            if (args.Count == 2 && CommandContext.EqualsIgnoreCase(args[1], "NOSAVE"u8))
+            {
+                server.ShutdownSave = false;
+                server.RequestShutdown("SHUTDOWN NOSAVE");
+                return null;
+            }
+            return "-UNKILLABLE The busy script was sent a SHUTDOWN command. Try SHUTDOWN NOSAVE.";
+        }
+        return "-" + BusyError;
+    }
+
+    /// <summary>SCRIPT KILL: stops the running script unless it already wrote.</summary>
+    internal string Kill()
+    {
+        if (!Running)
+            return "-NOTBUSY No scripts in execution right now.";
+        if (_wrote)
+            return "-UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+        _killRequested = true;
+        return "+OK";
+    }
+
+    /// <summary>True when the running script wrote (SHUTDOWN without NOSAVE is then refused).</summary>
+    internal bool RunningScriptWrote => Running && _wrote;
+
+    /// <summary>The SHA-1 of a script body, as EVALSHA names it.</summary>
+    public static string Sha(ReadOnlySpan<byte> body) => Sha1.Hex(body);
+
+    /// <summary>True when a script with this SHA-1 (lower or upper case) is cached.</summary>
+    public bool Exists(ReadOnlySpan<byte> sha) => sha.Length == 40 && _functions.ContainsKey(LowerHex(sha));
+
+    /// <summary>Compiles and caches <paramref name="body"/>; returns its SHA-1, or the compile error.</summary>
+    public string Load(ReadOnlySpan<byte> body, out string? error)
+    {
+        string sha = Sha1.Hex(body);
+        error = null;
+        if (_functions.ContainsKey(sha))
+            return sha;
+        int status;
+        fixed (byte* p = body)
+        fixed (byte* name = s_chunkName)
+        fixed (byte* mode = s_textMode)
+            status = luaL_loadbufferx(_lua, p, (nuint)body.Length, name, mode);
+        if (status != LUA_OK)
+        {
+            // Lua 5.4 writes "near <eof>" where Redis's 5.1 writes "near '<eof>'".
+            error = "ERR Error compiling script (new function): " + ToText(_lua, -1).Replace(" near <eof>", " near '<eof>'", StringComparison.Ordinal);
+            Pop(_lua);
+            return sha;
+        }
+        WithoutTailCalls();
+        _functions[sha] = luaL_ref(_lua, LUA_REGISTRYINDEX);
+        return sha;
+    }
+
+    [ThreadStatic]
+    private static MemoryStream? t_dump;
+
+    // Replaces the compiled function on top by the same code with its tail calls made plain calls
+    // (see TailCalls); leaves it as it is if anything is unexpected.
+    private void WithoutTailCalls()
+    {
+        MemoryStream dump = t_dump ??= new MemoryStream();
+        dump.SetLength(0);
+        if (lua_dump(_lua, &DumpWriter, 0, 0) != 0)
+            return;
+        byte[] chunk = dump.ToArray();
+        if (!TailCalls.Remove(chunk))
+            return;
+        int status;
+        fixed (byte* p = chunk)
+        fixed (byte* name = s_chunkName)
+        fixed (byte* mode = s_binaryMode)
+            status = luaL_loadbufferx(_lua, p, (nuint)chunk.Length, name, mode);
+        if (status == LUA_OK)
+            lua_rotate(_lua, -2, 1);
+        Pop(_lua);
+    }
+
+    private static readonly byte[] s_binaryMode = "b\0"u8.ToArray();
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static int DumpWriter(nint L, byte* p, nuint size, nint ud)
+    {
+        t_dump!.Write(new ReadOnlySpan<byte>(p, checked((int)size)));
+        return 0;
+    }
+
+    /// <summary>SCRIPT FLUSH: forgets every script and starts a new Lua state.</summary>
+    public void Flush()
+    {
+        CloseState();
+        CreateState();
+    }
+
+    /// <summary>
+    /// EVAL, EVALSHA and their _RO forms: runs the script named by <paramref name="sha"/> (already cached)
+    /// with the keys and arguments of <paramref name="c"/> from index 3 on, and writes its reply.
+    /// </summary>
+    internal void Run(CommandContext c, string sha, int numKeys, bool readOnly)
+    {
+        if (Running)
+        {
+            c.Error("ERR This Redis command is not allowed from script");
+            return;
+        }
+        int fn = _functions[sha];
+        nint L = _thread;
+        if (lua_status(L) != LUA_OK || lua_gettop(L) != 0)
+            _ = lua_closethread(L, _lua);
+        SetArgumentTables(c, numKeys);
+        lua_sethook(L, &Hook, LUA_MASKCOUNT, HookInstructions);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, _runnerRef);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, fn);
+
+        _caller = c;
+        _sha = sha;
+        _readOnly = readOnly;
+        _wrote = false;
+        _killRequested = false;
+        _startedTicks = Stopwatch.GetTimestamp();
+        _luaClient.DbIndex = c.Client.DbIndex;
+        _luaClient.Output.Protocol = 2;
+        _respVersion = 2;
+        _outerPropagate = _server.Propagate;
+        _multiPropagated = false;
+        if (_outerPropagate is not null)
+            _server.Propagate = _propagateFromScript;
+        ScriptEngine? previous = t_running;
+        t_running = this;
+        int status;
+        int results;
+        try
+        {
+            status = lua_resume(L, _lua, 1, out results);
+        }
+        finally
+        {
+            t_running = previous;
+            if (_busy)
+                ServerLog.Warning($"Slow script finished after {ElapsedMs()} milliseconds.");
+            _busy = false;
+            _caller = null;
+            if (_outerPropagate is not null)
+            {
+                _server.Propagate = _outerPropagate;
+                if (_multiPropagated)
+                    _outerPropagate(_lastPropagatedDb, s_exec);
+            }
+            _outerPropagate = null;
+        }
+        WriteOutcome(c, L, status, results);
+        lua_settop(L, 0);
+        if (status != LUA_OK)
+            _ = lua_closethread(L, _lua);
+        ClearArgumentTables();
+    }
+
+    private void WriteOutcome(CommandContext c, nint L, int status, int results)
+    {
+        if (status == LUA_YIELD)
+        {
+            c.Error(_killRequested
+                ? $"ERR Script killed by user with SCRIPT KILL... script: {_sha}, on @user_script:0."
+                : $"ERR attempt to yield from outside a coroutine script: {_sha}, on @user_script:0.");
+            return;
+        }
+        if (status != LUA_OK)
+        {
+            c.Error($"ERR Error running script: {ToText(L, -1)}");
+            return;
+        }
+        if (lua_toboolean(L, 1) != 0)
+        {
+            if (results < 2)
+                c.Reply.Null();
+            else
+                LuaToReply(L, 2, c.Reply, 0);
+            return;
+        }
+        // The error handler's {text, line}.
+        lua_rawgeti(L, 2, 1);
+        string text = ToText(L, -1);
+        Pop(L);
+        lua_rawgeti(L, 2, 2);
+        long line = lua_tointegerx(L, -1, out _);
+        Pop(L);
+        c.Error($"{text} script: {_sha}, on @user_script:{line}.");
+    }
+
+    // KEYS and ARGV as fresh tables in the (read-only) globals, set raw.
+    private void SetArgumentTables(CommandContext c, int numKeys)
+    {
+        nint L = _lua;
+        lua_rawgeti(L, LUA_REGISTRYINDEX, _argumentsRef);
+        lua_createtable(L, numKeys, 0);
+        for (int i = 0; i < numKeys; i++)
+        {
+            PushBytes(L, c[3 + i]);
+            lua_rawseti(L, -2, i + 1);
+        }
+        RawSetField(L, -2, "KEYS");
+        int argc = c.Count - 3 - numKeys;
+        lua_createtable(L, argc, 0);
+        for (int i = 0; i < argc; i++)
+        {
+            PushBytes(L, c[3 + numKeys + i]);
+            lua_rawseti(L, -2, i + 1);
+        }
+        RawSetField(L, -2, "ARGV");
+        Pop(L);
+    }
+
+    private void ClearArgumentTables()
+    {
+        // Large argument tables are not kept alive until the next script.
+        nint L = _lua;
+        lua_rawgeti(L, LUA_REGISTRYINDEX, _argumentsRef);
+        lua_createtable(L, 0, 0);
+        RawSetField(L, -2, "KEYS");
+        lua_createtable(L, 0, 0);
+        RawSetField(L, -2, "ARGV");
+        Pop(L);
+    }
+
+    /// <summary>Writes replicate the script's effects: MULTI before the first, EXEC after the script.</summary>
+    private void PropagateFromScript(int db, ArgList args)
+    {
+        if (!_multiPropagated)
+        {
+            _multiPropagated = true;
+            _outerPropagate!(db, s_multi);
+        }
+        _lastPropagatedDb = db;
+        _outerPropagate!(db, args);
+    }
+
+    private long ElapsedMs() => (long)Stopwatch.GetElapsedTime(_startedTicks).TotalMilliseconds;
+
+    private static string LowerHex(ReadOnlySpan<byte> sha)
+    {
+        Span<char> chars = stackalloc char[sha.Length];
+        for (int i = 0; i < sha.Length; i++)
+            chars[i] = (char)(sha[i] is >= (byte)'A' and <= (byte)'Z' ? sha[i] | 0x20 : sha[i]);
+        return new string(chars);
+    }
+
+    /// <summary>The cached SHA-1 for EVALSHA's argument, or null.</summary>
+    internal string? FindSha(ReadOnlySpan<byte> sha)
+    {
+        if (sha.Length != 40)
+            return null;
+        string lower = LowerHex(sha);
+        return _functions.ContainsKey(lower) ? lower : null;
+    }
+
+    private static ArgList Args(string word)
+    {
+        var a = new ArgList();
+        a.Set(System.Text.Encoding.ASCII.GetBytes(word));
+        return a;
+    }
+
+    private void CreateState()
+    {
+        nint L = luaL_newstate();
+        if (L == 0)
+            throw new InvalidOperationException("Lua: cannot create a state (out of memory)");
+        _lua = L;
+        OpenLibrary(L, "_G", Opener("base"));
+        OpenLibrary(L, "table", Opener("table"));
+        OpenLibrary(L, "string", Opener("string"));
+        OpenLibrary(L, "math", Opener("math"));
+        OpenLibrary(L, "debug", Opener("debug"));
+        OpenLibrary(L, "coroutine", Opener("coroutine"));
+        PushNativeTable(L);
+        int natives = lua_gettop(L);
+        // KEYS and ARGV live in a table of their own that the read-only globals fall back to.
+        lua_createtable(L, 0, 2);
+        lua_pushvalue(L, -1);
+        _argumentsRef = luaL_ref(L, LUA_REGISTRYINDEX);
+        RawSetField(L, natives, "script_globals");
+        RunChunk(L, "bit.lua", natives, "bit");
+        RunChunk(L, "struct.lua", natives, "struct");
+        RawGetField(L, natives, "null");
+        RunChunkWith(L, "cjson.lua", "cjson");
+        RunChunk(L, "cmsgpack.lua", natives, "cmsgpack");
+        // The prelude returns the runner and makes the globals read-only.
+        LoadResource(L, "prelude.lua");
+        lua_pushvalue(L, natives);
+        if (lua_pcallk(L, 1, 1, 0, 0, 0) != LUA_OK)
+            throw new InvalidOperationException("Lua: prelude.lua failed: " + ToText(L, -1));
+        _runnerRef = luaL_ref(L, LUA_REGISTRYINDEX);
+        Pop(L);
+        _thread = lua_newthread(L);
+        // The thread stays referenced from the registry for the life of the state.
+        _ = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+
+    private void CloseState()
+    {
+        if (_lua != 0)
+            lua_close(_lua);
+        _lua = 0;
+        _thread = 0;
+        _functions.Clear();
+    }
+
+    private static void OpenLibrary(nint L, string name, delegate* unmanaged<nint, int> open)
+    {
+        byte[] bytes = System.Text.Encoding.ASCII.GetBytes(name + "\0");
+        fixed (byte* p = bytes)
+            luaL_requiref(L, p, open, 1);
+        Pop(L);
+    }
+
+    // Runs a library chunk with the native table as its argument and stores its result as a global.
+    private static void RunChunk(nint L, string resource, int natives, string global)
+    {
+        lua_pushvalue(L, natives);
+        RunChunkWith(L, resource, global);
+    }
+
+    // Runs a library chunk with the value on top as its argument (popped) and stores its result as a global.
+    private static void RunChunkWith(nint L, string resource, string global)
+    {
+        LoadResource(L, resource);
+        lua_rotate(L, -2, 1);
+        if (lua_pcallk(L, 1, 1, 0, 0, 0) != LUA_OK)
+            throw new InvalidOperationException($"Lua: {resource} failed: {ToText(L, -1)}");
+        PushGlobals(L);
+        lua_rotate(L, -2, 1);
+        RawSetField(L, -2, global);
+        Pop(L);
+    }
+
+    private static void LoadResource(nint L, string name)
+    {
+        using Stream stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Codis.Server.Scripting.Lua." + name)
+            ?? throw new InvalidOperationException($"Lua: embedded {name} is missing");
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        byte[] code = memory.ToArray();
+        byte[] chunk = System.Text.Encoding.ASCII.GetBytes("=" + name + "\0");
+        int status;
+        fixed (byte* p = code)
+        fixed (byte* n = chunk)
+        fixed (byte* mode = s_textMode)
+            status = luaL_loadbufferx(L, p, (nuint)code.Length, n, mode);
+        if (status != LUA_OK)
+            throw new InvalidOperationException($"Lua: {name} does not compile: {ToText(L, -1)}");
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => CloseState();
+
+    private sealed class NoTransport : IClientTransport
+    {
+        public void RequestFlush()
+        {
+        }
+
+        public void Close(bool now)
+        {
+        }
+    }
+}
