@@ -26,6 +26,7 @@ public sealed class CommandTable
         SetCommands.Register(this);
         SortedSetCommands.Register(this);
         GeoCommands.Register(this);
+        StreamCommands.Register(this);
         HyperLogLogCommands.Register(this);
         PubSubCommands.Register(this);
         ServerCommands.Register(this);

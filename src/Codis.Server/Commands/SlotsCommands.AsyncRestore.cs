@@ -201,9 +201,11 @@ public static partial class SlotsCommands
             AckError(c, "invalid payload checksum"u8);
             return null;
         }
-        // Redis 3.2's rdbLoadObjectType accepts the types it knows: 0-4 and 9-14.
+        // Redis 3.2's rdbLoadObjectType accepts the types it knows: 0-4 and 9-14; streams, which 3.2 lacks,
+        // come as Redis 7's stream types (a source of ours sends a stream whole, as one payload).
         RdbType type = (RdbType)payload[0];
-        if (type is not (>= RdbType.String and <= RdbType.Hash or >= RdbType.HashZipmap and <= RdbType.ListQuicklist))
+        if (type is not (>= RdbType.String and <= RdbType.Hash or >= RdbType.HashZipmap and <= RdbType.ListQuicklist
+            or RdbType.StreamListpacks or RdbType.StreamListpacks2 or RdbType.StreamListpacks3))
         {
             AckError(c, "invalid payload type"u8);
             return null;

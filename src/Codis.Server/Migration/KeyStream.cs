@@ -186,6 +186,7 @@ public sealed class KeyStream
         RedisSet => 2,
         RedisZSet => 3,
         RedisHash => 4,
+        RedisStream => 6,   // Redis's OBJ_STREAM: always sent whole, as one "object" payload
         _ when StringValue.TryGet(value, out _) => 0,
         _ => -1,
     };

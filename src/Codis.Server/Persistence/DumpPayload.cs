@@ -15,6 +15,9 @@ public static class DumpPayload
     /// </summary>
     public const ushort WriteVersion = 7;
 
+    /// <summary>The RDB version of stream payloads (Redis 7.0's, the first with type 19).</summary>
+    public const ushort StreamWriteVersion = 10;
+
     /// <summary>The newest RDB version accepted, as Redis 7.0 (which writes version 10).</summary>
     public const ushort MaxReadVersion = 10;
 
@@ -32,7 +35,8 @@ public static class DumpPayload
     {
         var writer = new RdbWriter();
         writer.WriteObject(value);
-        return Seal(writer);
+        // Redis 3.2 has no streams: their payload carries Redis 7's version, as Redis 7 writes it.
+        return Seal(writer, value.Kind == RdbValueKind.Stream ? StreamWriteVersion : WriteVersion);
     }
 
     /// <summary>Appends the version and CRC footer to the object in <paramref name="writer"/> and returns the payload.</summary>

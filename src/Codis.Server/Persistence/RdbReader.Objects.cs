@@ -16,8 +16,8 @@ public ref partial struct RdbReader
     }
 
     /// <summary>
-    /// Reads the body of an object of <paramref name="type"/>: every encoding Redis 7.0 loads except streams
-    /// and modules, plus Redis 7.2's set listpack. Fails like Redis 7 on empty collections, duplicate
+    /// Reads the body of an object of <paramref name="type"/>: every encoding Redis 7.0 loads except
+    /// modules, plus Redis 7.2's set listpack and stream type 21. Fails like Redis 7 on empty collections, duplicate
     /// set members / hash fields / zset members, and NaN scores.
     /// </summary>
     public bool TryReadObject(RdbType type, [NotNullWhen(true)] out RdbValue? value)
@@ -77,6 +77,14 @@ public ref partial struct RdbReader
                 if (!TryReadQuicklist(type == RdbType.ListQuicklist2, out items))
                     return false;
                 value = RdbValue.FromList(items);
+                break;
+
+            case RdbType.StreamListpacks:
+            case RdbType.StreamListpacks2:
+            case RdbType.StreamListpacks3:
+                if (!TryReadStream(type, out RedisStream? stream))
+                    return false;
+                value = RdbValue.FromStream(stream);
                 break;
 
             default:

@@ -17,6 +17,9 @@ public enum RdbValueKind : byte
 
     /// <summary>A hash: <see cref="RdbValue.HashEntries"/> (distinct fields).</summary>
     Hash,
+
+    /// <summary>A stream: <see cref="RdbValue.Stream"/>.</summary>
+    Stream,
 }
 
 /// <summary>
@@ -50,10 +53,20 @@ public sealed class RdbValue
     /// <summary>The fields and values of a hash; null for other kinds.</summary>
     public List<(byte[] Field, byte[] Value)>? HashEntries { get; }
 
-    /// <summary>The number of elements, members, pairs, or 1 for a string.</summary>
+    /// <summary>
+    /// A stream, as the server holds it: its entries, counters, groups and PELs are the codec's model too
+    /// (the listpack nodes are an encoding of the entries). Null for other kinds.
+    /// </summary>
+    public Codis.Server.DataTypes.RedisStream? Stream { get; private init; }
+
+    /// <summary>A stream value (kept, not copied).</summary>
+    public static RdbValue FromStream(Codis.Server.DataTypes.RedisStream stream) =>
+        new(RdbValueKind.Stream, null, null, null, null) { Stream = stream };
+
+    /// <summary>The number of elements, members, pairs, or 1 for a string or a stream (which may be empty).</summary>
     public int Count => Kind switch
     {
-        RdbValueKind.String => 1,
+        RdbValueKind.String or RdbValueKind.Stream => 1,
         RdbValueKind.List or RdbValueKind.Set => Elements!.Count,
         RdbValueKind.ZSet => ZSetEntries!.Count,
         _ => HashEntries!.Count,

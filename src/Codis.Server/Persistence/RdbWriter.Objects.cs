@@ -25,7 +25,8 @@ public sealed partial class RdbWriter
     /// <summary>
     /// Appends the type byte and body of <paramref name="value"/> in the encoding Redis 3.2 would write for
     /// it (RDB version 7): string 0; list 14 (quicklist of ziplists of at most 8 KB); set 11 (intset) or 2;
-    /// zset 12 (ziplist) or 3 (text scores); hash 13 (ziplist) or 4.
+    /// zset 12 (ziplist) or 3 (text scores); hash 13 (ziplist) or 4; streams, which
+    /// Redis 3.2 lacks, as Redis 7's type 19.
     /// </summary>
     /// <exception cref="ArgumentException">A set, zset or hash has duplicate members/fields, or a zset has a NaN
     /// score: Redis 3.2 would crash loading such a payload.</exception>
@@ -46,6 +47,9 @@ public sealed partial class RdbWriter
                 break;
             case RdbValueKind.ZSet:
                 WriteZSet(value.ZSetEntries!);
+                break;
+            case RdbValueKind.Stream:
+                WriteStream(value.Stream!);
                 break;
             default:
                 WriteHash(value.HashEntries!);

@@ -15,7 +15,8 @@ public static class StoredValue
 {
     /// <summary>
     /// The codec form of a stored value: a string (<c>byte[]</c> or <see cref="MutableString"/>), a
-    /// <see cref="RedisList"/>, <see cref="RedisHash"/>, <see cref="RedisSet"/> or <see cref="RedisZSet"/>.
+    /// <see cref="RedisList"/>, <see cref="RedisHash"/>, <see cref="RedisSet"/>, <see cref="RedisZSet"/> or
+    /// <see cref="RedisStream"/>.
     /// </summary>
     /// <exception cref="NotSupportedException">The value is of another type.</exception>
     public static RdbValue ToRdb(object value)
@@ -43,6 +44,8 @@ public static class StoredValue
                         entries.Add((e.Member, e.Score));
                     return RdbValue.FromZSet(entries);
                 }
+            case RedisStream stream:
+                return RdbValue.FromStream(stream);
             default:
                 throw new NotSupportedException($"Values of type {value.GetType().Name} cannot be serialized.");
         }
@@ -78,6 +81,8 @@ public static class StoredValue
                         set.Add(member, config.SetMaxIntsetEntries);
                     return set;
                 }
+            case RdbValueKind.Stream:
+                return value.Stream!;
             case RdbValueKind.Hash:
                 {
                     bool compact = sourceType is RdbType.HashZiplist or RdbType.HashListpack;
@@ -99,5 +104,5 @@ public static class StoredValue
 
     /// <summary>True when <paramref name="value"/> is of a type <see cref="ToRdb"/> can convert.</summary>
     public static bool IsSerializable(object value) =>
-        StringValue.TryGet(value, out _) || value is RedisList or RedisSet or RedisHash or RedisZSet;
+        StringValue.TryGet(value, out _) || value is RedisList or RedisSet or RedisHash or RedisZSet or RedisStream;
 }

@@ -1,5 +1,3 @@
-using System.Text;
-using Codis.TestSupport;
 
 namespace Codis.IntegrationTests.Differential;
 
@@ -9,79 +7,7 @@ namespace Codis.IntegrationTests.Differential;
 /// </summary>
 public sealed class ListBlockingTests(ServerPairFixture servers) : IClassFixture<ServerPairFixture>
 {
-    /// <summary>A scenario: connections of one server, a transcript of what they received.</summary>
-    private sealed class Scenario(ServerProcess server) : IDisposable
-    {
-        private readonly Dictionary<int, RespConnection> _connections = [];
-
-        public List<string> Transcript { get; } = [];
-
-        public RespConnection this[int i]
-        {
-            get
-            {
-                if (!_connections.TryGetValue(i, out RespConnection? c))
-                    _connections[i] = c = server.Connect();
-                return c;
-            }
-        }
-
-        /// <summary>Sends a command and records its reply.</summary>
-        public void Call(int conn, params string[] args) => Record(conn, this[conn].Send(args));
-
-        /// <summary>Sends a command whose reply comes later (a blocking one), then waits until the server blocked it.</summary>
-        public void SendBlocking(int conn, int blockedAfter, params string[] args)
-        {
-            this[conn].SendRaw(RespConnection.Encode(args));
-            WaitBlocked(blockedAfter);
-        }
-
-        /// <summary>Sends a command without recording its reply (HELLO: the client id differs).</summary>
-        public void Setup(int conn, params string[] args) => this[conn].Send(args);
-
-        /// <summary>Reads the pending reply of a connection.</summary>
-        public void Read(int conn) => Record(conn, this[conn].ReadReply());
-
-        public void WaitBlocked(int count)
-        {
-            string expected = "blocked_clients:" + count + "\r\n";
-            for (int i = 0; i < 500; i++)
-            {
-                if (Encoding.ASCII.GetString(this[0].Send("info", "clients")).Contains(expected, StringComparison.Ordinal))
-                    return;
-                Thread.Sleep(10);
-            }
-            throw new TimeoutException("the server never reported " + expected.Trim());
-        }
-
-        private void Record(int conn, byte[] reply) => Transcript.Add(conn + ": " + Encoding.Latin1.GetString(reply));
-
-        public void Dispose()
-        {
-            foreach (RespConnection c in _connections.Values)
-                c.Dispose();
-        }
-    }
-
-    private void Compare(Action<Scenario> script)
-    {
-        using (DiffSession d = servers.NewDiff())
-        {
-            // NewDiff flushed both servers.
-        }
-        List<string> expected, actual;
-        using (var redis = new Scenario(servers.Redis))
-        {
-            script(redis);
-            expected = redis.Transcript;
-        }
-        using (var codis = new Scenario(servers.Codis))
-        {
-            script(codis);
-            actual = codis.Transcript;
-        }
-        Assert.Equal(expected, actual);
-    }
+    private void Compare(Action<BlockingScenario> script) => BlockingScenario.Compare(servers, script);
 
     [Fact]
     public void BLPop_ServedWhenAnotherClientPushes() => Compare(s =>

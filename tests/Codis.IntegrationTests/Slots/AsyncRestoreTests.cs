@@ -187,7 +187,7 @@ public sealed class AsyncRestoreTests : IClassFixture<CodisFixture>, IDisposable
     public void SlotsRestoreAsync_Object_UnknownType_ErrorAck()
     {
         AssertErrorAck("invalid payload type", B("SLOTSRESTORE-ASYNC"), B("object"), B("k"), B("0"), Sealed(7, 0));
-        AssertErrorAck("invalid payload type", B("SLOTSRESTORE-ASYNC"), B("object"), B("k"), B("0"), Sealed(15, 0));
+        AssertErrorAck("invalid payload type", B("SLOTSRESTORE-ASYNC"), B("object"), B("k"), B("0"), Sealed(30, 0));
     }
 
     [Fact]

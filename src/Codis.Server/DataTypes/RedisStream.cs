@@ -1,0 +1,274 @@
+using Codis.Server.Keyspace;
+
+namespace Codis.Server.DataTypes;
+
+/// <summary>
+/// One stream entry: its ID, its field/value pairs flattened (field, value, field, value...) and the
+/// number of the node (Redis's listpack of up to stream-node-max-entries) it went into, which approximate
+/// (<c>~</c>) trimming removes whole.
+/// </summary>
+public sealed class StreamEntry(StreamId id, byte[][] fields, long node)
+{
+    /// <summary>The node the entry belongs to.</summary>
+    public long Node { get; } = node;
+
+    /// <summary>The entry's ID.</summary>
+    public StreamId Id { get; } = id;
+
+    /// <summary>Fields and values, alternating.</summary>
+    public byte[][] Fields { get; } = fields;
+}
+
+/// <summary>
+/// A Redis stream: entries in ID order (a list searched by binary search: appends, the hot path, go at
+/// the end), the counters Redis 7 keeps (last ID, entries added, max deleted ID, first ID) and the
+/// consumer groups.
+/// </summary>
+public sealed partial class RedisStream : IRedisObject
+{
+    private readonly List<StreamEntry> _entries = [];
+
+    /// <inheritdoc/>
+    public string TypeName => "stream";
+
+    /// <inheritdoc/>
+    public string Encoding => "stream";
+
+    /// <summary>Number of entries (XLEN).</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>The entries in ID order.</summary>
+    public IReadOnlyList<StreamEntry> Entries => _entries;
+
+    /// <summary>The ID of the last entry ever added (or set by XSETID).</summary>
+    public StreamId LastId { get; set; }
+
+    /// <summary>The ID of the first entry (0-0 when empty).</summary>
+    public StreamId FirstId => _entries.Count > 0 ? _entries[0].Id : StreamId.Zero;
+
+    /// <summary>How many entries were ever added.</summary>
+    public long EntriesAdded { get; set; }
+
+    /// <summary>The largest ID ever deleted (XDEL, trimming).</summary>
+    public StreamId MaxDeletedId { get; set; }
+
+    /// <summary>Consumer groups by name, in name order (Redis keeps them in a radix tree).</summary>
+    public SortedDictionary<byte[], StreamGroup> Groups { get; } = new(ByteOrder.Instance);
+
+    private long _node;
+    private long _nodeAppends;
+
+    /// <summary>
+    /// Appends an entry whose ID is larger than <see cref="LastId"/>, into the last node unless it
+    /// is gone or holds <paramref name="nodeMaxEntries"/> appends (0: no limit).
+    /// </summary>
+    public void Append(StreamId id, byte[][] fields, long nodeMaxEntries)
+    {
+        if (_entries.Count == 0 || _entries[^1].Node != _node || (nodeMaxEntries > 0 && _nodeAppends >= nodeMaxEntries))
+        {
+            _node++;
+            _nodeAppends = 0;
+        }
+        _nodeAppends++;
+        _entries.Add(new StreamEntry(id, fields, _node));
+        LastId = id;
+        EntriesAdded++;
+    }
+
+    /// <summary>Adds an entry as loaded (RDB, RESTORE) into node <paramref name="node"/>: no counter changes.</summary>
+    public void Load(StreamId id, byte[][] fields, long node)
+    {
+        if (node != _node)
+        {
+            _node = node;
+            _nodeAppends = 0;
+        }
+        _nodeAppends++;
+        _entries.Add(new StreamEntry(id, fields, node));
+    }
+
+    /// <summary>
+    /// Redis's streamTrim: removes entries from the start while the stream is longer than
+    /// <paramref name="maxLen"/> (when non-negative) or they are below <paramref name="minId"/>. With
+    /// <paramref name="approx"/> only whole nodes go, at most <paramref name="limit"/> entries (0: no
+    /// limit). Returns how many were removed.
+    /// </summary>
+    public long Trim(long maxLen, StreamId minId, bool approx, long limit)
+    {
+        int i = 0;
+        int count = _entries.Count;
+        while (i < count)
+        {
+            if (maxLen >= 0 && count - i <= maxLen)
+                break;
+            long node = _entries[i].Node;
+            int j = i + 1;
+            while (j < count && _entries[j].Node == node)
+                j++;
+            int inNode = j - i;
+            if (limit > 0 && i + inNode > limit)
+                break;
+            bool removeNode = maxLen >= 0 ? count - i - inNode >= maxLen : _entries[j - 1].Id < minId;
+            if (removeNode)
+            {
+                i = j;
+                continue;
+            }
+            if (approx)
+                break;
+            while (i < j && (maxLen >= 0 ? count - i > maxLen : _entries[i].Id < minId))
+                i++;
+            break;
+        }
+        RemoveFirst(i);
+        return i;
+    }
+
+    /// <summary>Index of the first entry with ID ≥ <paramref name="id"/> (Count when none).</summary>
+    public int LowerBound(StreamId id)
+    {
+        int lo = 0, hi = _entries.Count;
+        if (hi > 0 && _entries[hi - 1].Id < id)
+            return hi;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_entries[mid].Id < id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo;
+    }
+
+    /// <summary>Index of the entry with ID <paramref name="id"/>, or -1.</summary>
+    public int IndexOf(StreamId id)
+    {
+        int i = LowerBound(id);
+        return i < _entries.Count && _entries[i].Id == id ? i : -1;
+    }
+
+    /// <summary>The entry with ID <paramref name="id"/>, or null.</summary>
+    public StreamEntry? Find(StreamId id)
+    {
+        int i = IndexOf(id);
+        return i >= 0 ? _entries[i] : null;
+    }
+
+    /// <summary>Deletes the entry <paramref name="id"/> (XDEL); true when it was there.</summary>
+    public bool Delete(StreamId id)
+    {
+        int i = IndexOf(id);
+        if (i < 0)
+            return false;
+        _entries.RemoveAt(i);
+        if (id > MaxDeletedId)
+            MaxDeletedId = id;
+        return true;
+    }
+
+    /// <summary>Removes the first <paramref name="n"/> entries (trimming, which Redis does not count as deletion).</summary>
+    public void RemoveFirst(int n)
+    {
+        if (n > 0)
+            _entries.RemoveRange(0, n);
+    }
+
+    /// <summary>True when an entry between start and end (inclusive) was deleted (streamRangeHasTombstones).</summary>
+    public bool RangeHasTombstones(StreamId start, StreamId end)
+    {
+        if (_entries.Count == 0 || MaxDeletedId.IsZero)
+            return false;
+        if (FirstId > MaxDeletedId)
+            return false;
+        return start <= MaxDeletedId && MaxDeletedId <= end;
+    }
+
+    /// <summary>The logical read counter of <paramref name="id"/>, or -1 when unknown (streamEstimateDistanceFromFirstEverEntry).</summary>
+    public long EstimateDistanceFromFirstEverEntry(StreamId id)
+    {
+        if (EntriesAdded == 0)
+            return 0;
+        if (_entries.Count == 0 && id <= LastId)
+            return EntriesAdded;
+        int cmpLast = id.CompareTo(LastId);
+        if (cmpLast == 0)
+            return EntriesAdded;
+        if (cmpLast > 0)
+            return StreamGroup.InvalidEntriesRead;
+        int cmpFirst = id.CompareTo(FirstId);
+        if (MaxDeletedId.IsZero || MaxDeletedId < FirstId)
+        {
+            if (cmpFirst < 0)
+                return EntriesAdded - _entries.Count;
+            if (cmpFirst == 0)
+                return EntriesAdded - _entries.Count + 1;
+        }
+        return StreamGroup.InvalidEntriesRead;
+    }
+
+    /// <summary>A group's lag, or null when it cannot be told (streamReplyWithCGLag).</summary>
+    public long? Lag(StreamGroup group)
+    {
+        if (EntriesAdded == 0)
+            return 0;
+        if (group.EntriesRead != StreamGroup.InvalidEntriesRead && !RangeHasTombstones(group.LastId, StreamId.Max))
+            return EntriesAdded - group.EntriesRead;
+        long read = EstimateDistanceFromFirstEverEntry(group.LastId);
+        return read != StreamGroup.InvalidEntriesRead ? EntriesAdded - read : null;
+    }
+
+    /// <summary>How many nodes (Redis's listpacks) hold the entries.</summary>
+    public long NodeCount()
+    {
+        long nodes = 0;
+        long last = -1;
+        foreach (StreamEntry e in _entries)
+        {
+            if (e.Node != last)
+            {
+                nodes++;
+                last = e.Node;
+            }
+        }
+        return nodes;
+    }
+
+    /// <summary>The group named <paramref name="name"/>, or null.</summary>
+    public StreamGroup? FindGroup(ReadOnlySpan<byte> name) => Groups.TryGetValue(name.ToArray(), out StreamGroup? g) ? g : null;
+
+    /// <inheritdoc/>
+    public IRedisObject DeepCopy()
+    {
+        var copy = new RedisStream { LastId = LastId, EntriesAdded = EntriesAdded, MaxDeletedId = MaxDeletedId, _node = _node, _nodeAppends = _nodeAppends };
+        copy._entries.AddRange(_entries);   // entries are immutable
+        foreach ((byte[] name, StreamGroup g) in Groups)
+            copy.Groups.Add(name, g.DeepCopy());
+        return copy;
+    }
+
+    /// <inheritdoc/>
+    public long MemoryUsage()
+    {
+        long bytes = 64;
+        foreach (StreamEntry e in _entries)
+        {
+            bytes += 40;
+            foreach (byte[] f in e.Fields)
+                bytes += 24 + f.Length;
+        }
+        foreach (StreamGroup g in Groups.Values)
+            bytes += g.MemoryUsage();
+        return bytes;
+    }
+}
+
+/// <summary>Orders byte strings as memcmp does (radix-tree order of group and consumer names).</summary>
+public sealed class ByteOrder : IComparer<byte[]>
+{
+    /// <summary>The one instance.</summary>
+    public static ByteOrder Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
+}
