@@ -145,6 +145,20 @@ public sealed partial class ServerContext
     /// </summary>
     private long Call(CommandContext ctx, CommandDef cmd, long started)
     {
+        _callDepth++;
+        try
+        {
+            return CallCore(ctx, cmd, started);
+        }
+        finally
+        {
+            if (--_callDepth == 0 && _pendingWrites > 0)
+                FlushPendingWrites();
+        }
+    }
+
+    private long CallCore(CommandContext ctx, CommandDef cmd, long started)
+    {
         Client client = ctx.Client;
         ReplyWriter output = client.Output;
         int replyStart = output.Length;
@@ -180,7 +194,7 @@ public sealed partial class ServerContext
         Stats.CommandsProcessed++;
         if (Config.SlowlogLogSlowerThan >= 0 && micros >= Config.SlowlogLogSlowerThan && !cmd.Has(CommandFlags.SkipSlowlog))
             SlowLog.Add(ctx, micros);
-        ctx.Propagate(Propagate, Stats.Dirty != dirtyBefore && cmd.Has(CommandFlags.Write));
+        ctx.Propagate(this, Stats.Dirty != dirtyBefore && cmd.Has(CommandFlags.Write));
         switch (client.ReplyMode)
         {
             case ReplyMode.Off:
@@ -194,11 +208,6 @@ public sealed partial class ServerContext
         return ended;
     }
 
-    /// <summary>
-    /// Called after every write command that changed data, with the database and the arguments (the
-    /// replication and AOF layers subscribe here).
-    /// </summary>
-    public Action<int, ArgList>? Propagate { get; set; }
 
     private static bool QueuedWrite(Client client)
     {

@@ -90,6 +90,26 @@ public sealed class ArgList
         return copy;
     }
 
+    /// <summary>
+    /// Makes this list a copy of <paramref name="other"/> that owns its bytes, in this list's buffer when
+    /// it is big enough (for a reused list that keeps arguments a little longer than the request).
+    /// </summary>
+    public void CopyBytesFrom(ArgList other)
+    {
+        int total = 0;
+        for (int i = 0; i < other.Count; i++)
+            total += other._lengths[i];
+        byte[] buffer = Buffer.Length >= total && !ReferenceEquals(Buffer, other.Buffer) ? Buffer : new byte[total];
+        Reset(buffer);
+        int pos = 0;
+        for (int i = 0; i < other.Count; i++)
+        {
+            other[i].CopyTo(buffer.AsSpan(pos));
+            Add(pos, other._lengths[i]);
+            pos += other._lengths[i];
+        }
+    }
+
     /// <summary>Copies <paramref name="other"/>'s views (same buffer) into this list.</summary>
     public void CopyFrom(ArgList other)
     {

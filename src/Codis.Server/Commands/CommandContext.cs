@@ -77,17 +77,17 @@ public sealed class CommandContext(Client client)
     }
 
     /// <summary>
-    /// Hands what the command propagates to <paramref name="propagate"/>, then forgets it: the arguments,
-    /// or what <see cref="PropagateAs"/>/<see cref="PropagateAlso"/> set instead.
+    /// Hands what the command propagates to the server's propagation (when it wrote), then forgets it:
+    /// the arguments, or what <see cref="PropagateAs"/>/<see cref="PropagateAlso"/> set instead.
     /// </summary>
-    internal void Propagate(Action<int, ArgList>? propagate, bool wrote)
+    internal void Propagate(ServerContext server, bool wrote)
     {
-        if (wrote && propagate is not null)
+        if (wrote)
         {
             if (_propagatedCount < 0)
-                propagate(Client.DbIndex, Args);
+                server.PropagateWrite(Client.DbIndex, Args, alone: true);
             for (int i = 0; i < _propagatedCount; i++)
-                propagate(Client.DbIndex, _propagated[i]);
+                server.PropagateWrite(Client.DbIndex, _propagated[i], alone: _propagatedCount == 1);
         }
         _propagatedCount = -1;
     }

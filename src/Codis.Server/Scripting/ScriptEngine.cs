@@ -12,7 +12,7 @@ namespace Codis.Server.Scripting;
 /// Lua scripting as Redis does it: one Lua state for the server, scripts cached by the SHA-1 of their
 /// body, <c>redis.call</c> running commands through a client of its own, the whole script atomic under
 /// the server lock. Writes are replicated as their effects (the commands the script ran, wrapped in
-/// MULTI/EXEC), so replicas and the AOF never run Lua. A script running past <c>lua-time-limit</c>
+/// MULTI/EXEC when there are several: see ServerContext.Propagation), so replicas and the AOF never run Lua. A script running past <c>lua-time-limit</c>
 /// makes the server answer BUSY to everyone else and accept SCRIPT KILL and SHUTDOWN NOSAVE.
 /// </summary>
 public sealed unsafe partial class ScriptEngine : IDisposable
@@ -28,13 +28,10 @@ public sealed unsafe partial class ScriptEngine : IDisposable
 
     private static readonly byte[] s_chunkName = "@user_script\0"u8.ToArray();
     private static readonly byte[] s_textMode = "t\0"u8.ToArray();
-    private static readonly ArgList s_multi = Args("multi");
-    private static readonly ArgList s_exec = Args("exec");
 
     private readonly ServerContext _server;
     private readonly Dictionary<string, int> _functions = new(StringComparer.Ordinal);
     private readonly Client _luaClient;
-    private readonly Action<int, ArgList> _propagateFromScript;
     private nint _lua;
     private nint _thread;
     private int _runnerRef;
@@ -48,16 +45,12 @@ public sealed unsafe partial class ScriptEngine : IDisposable
     private volatile bool _busy;
     private volatile bool _killRequested;
     private volatile bool _wrote;
-    private Action<int, ArgList>? _outerPropagate;
-    private bool _multiPropagated;
-    private int _lastPropagatedDb;
 
     /// <summary>Creates the engine and its Lua state.</summary>
     public ScriptEngine(ServerContext server)
     {
         _server = server;
         _luaClient = new Client(new NoTransport(), "lua", "lua", server.Now) { Authenticated = true, Name = "" };
-        _propagateFromScript = PropagateFromScript;
         CreateState();
     }
 
@@ -224,10 +217,6 @@ public sealed unsafe partial class ScriptEngine : IDisposable
         _luaClient.DbIndex = c.Client.DbIndex;
         _luaClient.Output.Protocol = 2;
         _respVersion = 2;
-        _outerPropagate = _server.Propagate;
-        _multiPropagated = false;
-        if (_outerPropagate is not null)
-            _server.Propagate = _propagateFromScript;
         ScriptEngine? previous = t_running;
         t_running = this;
         int status;
@@ -243,13 +232,6 @@ public sealed unsafe partial class ScriptEngine : IDisposable
                 ServerLog.Warning($"Slow script finished after {ElapsedMs()} milliseconds.");
             _busy = false;
             _caller = null;
-            if (_outerPropagate is not null)
-            {
-                _server.Propagate = _outerPropagate;
-                if (_multiPropagated)
-                    _outerPropagate(_lastPropagatedDb, s_exec);
-            }
-            _outerPropagate = null;
         }
         WriteOutcome(c, L, status, results);
         lua_settop(L, 0);
@@ -325,18 +307,6 @@ public sealed unsafe partial class ScriptEngine : IDisposable
         Pop(L);
     }
 
-    /// <summary>Writes replicate the script's effects: MULTI before the first, EXEC after the script.</summary>
-    private void PropagateFromScript(int db, ArgList args)
-    {
-        if (!_multiPropagated)
-        {
-            _multiPropagated = true;
-            _outerPropagate!(db, s_multi);
-        }
-        _lastPropagatedDb = db;
-        _outerPropagate!(db, args);
-    }
-
     private long ElapsedMs() => (long)Stopwatch.GetElapsedTime(_startedTicks).TotalMilliseconds;
 
     private static string LowerHex(ReadOnlySpan<byte> sha)
@@ -354,13 +324,6 @@ public sealed unsafe partial class ScriptEngine : IDisposable
             return null;
         string lower = LowerHex(sha);
         return _functions.ContainsKey(lower) ? lower : null;
-    }
-
-    private static ArgList Args(string word)
-    {
-        var a = new ArgList();
-        a.Set(System.Text.Encoding.ASCII.GetBytes(word));
-        return a;
     }
 
     private void CreateState()

@@ -77,6 +77,38 @@ public sealed class AofTests : IDisposable
     }
 
     [Fact]
+    public void SeveralWritesOfOneCommand_WrappedInMultiExec_OneWriteIsNot()
+    {
+        string dir = NewDir();
+        using (ServerProcess codis = StartCodis(dir, "--appendonly", "yes", "--appendfsync", "always"))
+        using (RespConnection c = codis.Connect())
+        {
+            c.Command("MULTI");
+            c.Command("SET", "a", "1");
+            c.Command("GET", "a");
+            c.Command("INCR", "n");
+            c.Command("EXEC");
+            c.Command("MULTI");
+            c.Command("SET", "b", "only-write");
+            c.Command("GET", "b");
+            c.Command("EXEC");
+            // XREADGROUP delivering two entries propagates an XCLAIM for each: one unit for replicas.
+            c.Command("XADD", "s", "1-1", "f", "v");
+            c.Command("XADD", "s", "1-2", "f", "v");
+            c.Command("XGROUP", "CREATE", "s", "g", "0");
+            Assert.Equal(2, c.Command("XREADGROUP", "GROUP", "g", "alice", "STREAMS", "s", ">")[0][1].Count);
+            PersistenceSupport.Shutdown(c, codis, "NOSAVE");
+        }
+        string aof = File.ReadAllText(Path.Combine(dir, "appendonly.aof"), Encoding.Latin1).ToLowerInvariant();
+        string[] names = [.. aof.Split("\r\n").Where(l => l is "multi" or "exec" or "set" or "incr" or "xclaim" or "xadd" or "xgroup")];
+        Assert.Equal(["multi", "set", "incr", "exec", "set", "xadd", "xadd", "xgroup", "multi", "xclaim", "xclaim", "exec"], names);
+        using ServerProcess again = StartCodis(dir, "--appendonly", "yes");
+        using RespConnection c2 = again.Connect();
+        Assert.Equal("1", c2.Command("GET", "n").Text);
+        Assert.Equal(2, c2.Command("XPENDING", "s", "g")[0].Integer);
+    }
+
+    [Fact]
     public void KillDashNine_AppendfsyncAlways_EveryAcknowledgedWriteSurvives()
     {
         string dir = NewDir();
