@@ -150,6 +150,13 @@ public sealed partial class ServerContext
         return true;
     }
 
+    /// <summary>Wakes the clients blocked on a key that changed without a write to it (XGROUP DESTROY).</summary>
+    internal void SignalBlockedKey(int db, ReadOnlySpan<byte> key)
+    {
+        if (_blockedCount > 0)
+            SignalKeyReady(db, key);
+    }
+
     private void SignalKeyReady(int db, ReadOnlySpan<byte> key)
     {
         if (db >= _blocking.Length || _blocking[db] is not { } map || map.Count == 0)
@@ -180,8 +187,9 @@ public sealed partial class ServerContext
                 {
                     if (client.Blocked is not { } state)
                         continue;
-                    if (!Databases[db].Exists(key))
-                        break;
+                    // Only XREADGROUP hears of its key going away (Redis 7 unblocks it with an error).
+                    if (!Databases[db].Exists(key) && !state.Command.IsXReadGroup)
+                        continue;
                     RunBlocked(client, state);
                 }
             }
@@ -202,7 +210,7 @@ public sealed partial class ServerContext
         {
             Call(ctx, state.Command);
             served = output.Length != mark;
-            if (served && output.Buffer[mark] == (byte)'-')
+            if (served && output.Buffer[mark] == (byte)'-' && !ctx.BlockFailed)
             {
                 // A type change of the key is not a reason to unblock (Redis keeps waiting).
                 output.Truncate(mark);
@@ -212,6 +220,7 @@ public sealed partial class ServerContext
         finally
         {
             ctx.Reprocessing = false;
+            ctx.BlockFailed = false;
         }
         if (served)
         {

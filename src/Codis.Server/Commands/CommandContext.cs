@@ -92,6 +92,19 @@ public sealed class CommandContext(Client client)
         _propagatedCount = -1;
     }
 
+    /// <summary>
+    /// Ends a blocked client's wait with an error (XREADGROUP whose key or group went away); other errors
+    /// of a command served again leave it blocked.
+    /// </summary>
+    public void FailBlocked(string error)
+    {
+        Error(error);
+        BlockFailed = true;
+    }
+
+    /// <summary>True when <see cref="FailBlocked"/> ended the wait.</summary>
+    internal bool BlockFailed { get; set; }
+
     /// <summary>True while a script runs the command (XREAD refuses BLOCK there).</summary>
     public bool InScript { get; internal set; }
 

@@ -18,6 +18,9 @@ public sealed class CommandDef(string name, int arity, CommandFlags flags, int f
     /// <summary>EXEC, which some checks treat by the transaction it runs.</summary>
     public bool IsExec { get; } = name == "exec";
 
+    /// <summary>XREADGROUP, the one blocking command woken by its key's deletion.</summary>
+    public bool IsXReadGroup { get; } = name == "xreadgroup";
+
     /// <summary>Arity as Redis defines it.</summary>
     public int Arity { get; } = arity;
 

@@ -156,6 +156,8 @@ public static partial class StreamCommands
             c.Reply.Integer(1);
             c.Server.Stats.Dirty++;
             c.Notify(NotifyFlags.Stream, "xgroup-destroy", key);
+            // Clients blocked reading this group are told it is gone.
+            c.Server.SignalBlockedKey(c.Client.DbIndex, key);
         }
         else if (c.Is(1, "CREATECONSUMER"u8))
         {

@@ -86,11 +86,22 @@ public static partial class StreamCommands
         {
             int idArg = streamsArg + streams + k;
             ReadOnlySpan<byte> key = c[streamsArg + k];
+            if (group && c.Reprocessing && c.Db.LookupWrite(key) is not RedisStream)
+            {
+                // Served again after its key was deleted or overwritten: Redis 7 ends the wait with this.
+                c.FailBlocked("UNBLOCKED the stream key no longer exists");
+                return;
+            }
             // XREADGROUP changes the group: a write lookup (so snapshots in progress keep the old state).
             RedisStream? s = group ? ReadForWrite(c, key) : Read(c, key);
             if (groups is not null)
             {
                 StreamGroup? g = s?.FindGroup(c[groupArg]);
+                if (g is null && c.Reprocessing)
+                {
+                    c.FailBlocked("NOGROUP the consumer group this client was blocked on no longer exists");
+                    return;
+                }
                 if (g is null)
                 {
                     Errors.Throw($"NOGROUP No such key '{Encoding.UTF8.GetString(key)}' or consumer group '{c.ArgString(groupArg)}' in XREADGROUP with GROUP option");

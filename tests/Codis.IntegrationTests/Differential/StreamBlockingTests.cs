@@ -64,4 +64,39 @@ public sealed class StreamBlockingTests(ServerPairFixture servers) : IClassFixtu
         s.Call(2, "xpending", "s", "g");
         s.Call(2, "xinfo", "groups", "s");
     });
+
+    [Fact]
+    public void XReadGroup_Blocked_GroupDestroyed_GetsNoGroup() => Compare(s =>
+    {
+        s.Call(2, "xgroup", "create", "s", "g", "$", "mkstream");
+        s.SendBlocking(1, 1, "xreadgroup", "group", "g", "c1", "block", "0", "streams", "s", ">");
+        s.Call(2, "xgroup", "destroy", "s", "g");
+        s.Read(1);
+        s.WaitBlocked(0);
+    });
+
+    [Fact]
+    public void XReadGroup_Blocked_KeyDeletedOrOverwritten_GetsUnblocked() => Compare(s =>
+    {
+        s.Call(2, "xgroup", "create", "s", "g", "$", "mkstream");
+        s.SendBlocking(1, 1, "xreadgroup", "group", "g", "c1", "block", "0", "streams", "s", ">");
+        s.Call(2, "del", "s");
+        s.Read(1);
+        s.Call(2, "xgroup", "create", "s", "g", "$", "mkstream");
+        s.SendBlocking(1, 1, "xreadgroup", "group", "g", "c1", "block", "0", "streams", "s", ">");
+        s.Call(2, "set", "s", "text");
+        s.Read(1);
+        s.WaitBlocked(0);
+    });
+
+    [Fact]
+    public void XRead_Blocked_KeyDeleted_KeepsWaitingForTheNextAdd() => Compare(s =>
+    {
+        s.Call(2, "xadd", "s", "1-1", "a", "1");
+        s.SendBlocking(1, 1, "xread", "block", "0", "streams", "s", "$");
+        s.Call(2, "del", "s");
+        s.WaitBlocked(1);
+        s.Call(2, "xadd", "s", "2-1", "b", "2");
+        s.Read(1);
+    });
 }
