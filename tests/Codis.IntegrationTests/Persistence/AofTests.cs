@@ -11,29 +11,12 @@ namespace Codis.IntegrationTests.Persistence;
 /// </summary>
 public sealed class AofTests : IDisposable
 {
-    private readonly List<string> _dirs = [];
+    private readonly TempDirectories _dirs = new();
 
-    private string NewDir()
-    {
-        string dir = ServerProcess.NewTempDirectory();
-        _dirs.Add(dir);
-        return dir;
-    }
+    private string NewDir() => _dirs.New();
 
     /// <inheritdoc/>
-    public void Dispose()
-    {
-        foreach (string d in _dirs)
-        {
-            try
-            {
-                Directory.Delete(d, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
-    }
+    public void Dispose() => _dirs.Dispose();
 
     [Theory]
     [InlineData("always")]
