@@ -11,6 +11,10 @@ namespace Codis.Server.Commands;
 /// </summary>
 public static partial class SetCommands
 {
+    // What SPOP propagates instead of itself (the command names are shared: ArgList.Set copies them).
+    private static readonly byte[] s_srem = "SREM"u8.ToArray();
+    private static readonly byte[] s_del = "DEL"u8.ToArray();
+
     /// <summary>Adds the family to the table.</summary>
     public static void Register(CommandTable t)
     {
@@ -258,7 +262,7 @@ public static partial class SetCommands
             return;
         }
         byte[] m = set.PopRandom(c.Server.Random);
-        c.PropagateAs("SREM"u8.ToArray(), c.ArgArray(1), m);
+        c.PropagateAs(s_srem, c.ArgArray(1), m);
         c.Notify(NotifyFlags.Set, "spop", c[1]);
         c.Reply.Bulk(m);
         DeleteIfEmpty(c, set, c[1]);
@@ -288,7 +292,7 @@ public static partial class SetCommands
             c.Reply.Set(copy.Count);
             copy.WriteMembers(c.Reply);
             c.Db.Delete(c[1]);
-            c.PropagateAs("DEL"u8.ToArray(), c.ArgArray(1));
+            c.PropagateAs(s_del, c.ArgArray(1));
             c.Notify(NotifyFlags.Generic, "del", c[1]);
             c.KeyModified(c[1]);
             return;
@@ -296,7 +300,7 @@ public static partial class SetCommands
         Random random = c.Server.Random;
         c.Reply.Set(count);
         // Replicas and the AOF get the SREM of the members popped here.
-        var popped = new List<byte[]>((int)count + 2) { "SREM"u8.ToArray(), c.ArgArray(1) };
+        var popped = new List<byte[]>((int)count + 2) { s_srem, c.ArgArray(1) };
         if (count * 5 <= size)
         {
             for (long i = 0; i < count; i++)

@@ -57,7 +57,7 @@ public sealed class ModelJsonTests
         Assert.Equal("migrating", m.Action.State);
     }
 
-    // The spec's verified example, addresses included: they are JSON data here, never bound.
+    // The spec's example (its addresses replaced by documentation ones): JSON data here, never bound.
     [Fact]
     public void ProxyModel_SpecExample_RoundTripsByteForByte()
     {
@@ -65,9 +65,9 @@ public sealed class ModelJsonTests
             {
                 "token": "e5d68b7763c6c29d4c4a842eb5bc0740",
                 "start_time": "2026-11-25 04:13:52.830588864 +0000 UTC m=+0.012477737",
-                "admin_addr": "127.0.0.1:11080",
+                "admin_addr": "192.0.2.10:40002",
                 "proto_type": "tcp4",
-                "proxy_addr": "127.0.0.1:19000",
+                "proxy_addr": "192.0.2.10:40001",
                 "product_name": "codis-demo",
                 "pid": 31532,
                 "pwd": "<working directory>",

@@ -54,7 +54,7 @@ public sealed class AdminCoordinatorTests : IDisposable
         Put("/codis3/demo/group/group-0002", """{"id": 2, "servers": [{"server": "127.0.0.1:7002", "datacenter": "", "action": {}, "replica_group": false}], "promoting": {}, "out_of_sync": false}""");
         Put("/codis3/demo/group/group-0001", """{"id": 1, "servers": [{"server": "127.0.0.1:7001", "datacenter": "dc1", "action": {}, "replica_group": true}], "promoting": {}, "out_of_sync": true}""");
         Put("/codis3/demo/proxy/proxy-bbb", """{"id": 2, "token": "bbb", "admin_addr": "127.0.0.1:11081", "proxy_addr": "127.0.0.1:19001", "product_name": "demo"}""");
-        Put("/codis3/demo/proxy/proxy-aaa", """{"id": 1, "token": "aaa", "admin_addr": "127.0.0.1:11080", "proxy_addr": "127.0.0.1:19000", "product_name": "demo"}""");
+        Put("/codis3/demo/proxy/proxy-aaa", """{"id": 1, "token": "aaa", "admin_addr": "192.0.2.10:40002", "proxy_addr": "192.0.2.10:40001", "product_name": "demo"}""");
         Put("/codis3/demo/slots/slot-0000", """{"id": 0, "group_id": 1, "action": {}}""");
         Put("/codis3/demo/slots/slot-0001", """{"id": 1, "group_id": 1, "action": {"index": 3, "state": "pending", "target_id": 2}}""");
         Put("/codis3/demo/slots/slot-1023", """{"id": 1023, "group_id": 2, "action": {}}""");
