@@ -59,7 +59,7 @@ public sealed class TopomContextTests
         Slot plain = ctx.ToSlot(ctx.Slots[0], null);
         Assert.Equal(["127.0.0.1:1", "127.0.0.2:2", "127.0.0.1:3"], Assert.Single(plain.ReplicaGroups));
         // A proxy on 127.0.0.1 in data center a: same host first, then same data center, then the rest.
-        var proxy = new ProxyModel { Token = "t", AdminAddr = "192.0.2.10:40002", DataCenter = "a" };
+        var proxy = new ProxyModel { Token = "t", AdminAddr = "127.0.0.1:40002", DataCenter = "a" };
         Slot near = ctx.ToSlot(ctx.Slots[0], proxy);
         Assert.Equal(3, near.ReplicaGroups.Count);
         Assert.Equal(["127.0.0.1:1"], near.ReplicaGroups[0]);
