@@ -50,8 +50,10 @@ public sealed partial class SortedSet
         newScore = double.NaN;
         if (double.IsNaN(score))
             return ZAddOutcome.NotANumber;
-        if (_lookup.TryGetValue(member, out double current))
+        ref double stored = ref CollectionsMarshal.GetValueRefOrNullRef(_lookup, member);
+        if (!Unsafe.IsNullRef(ref stored))
         {
+            double current = stored;
             if ((flags & ZAddFlags.Nx) != 0)
                 return ZAddOutcome.Skipped;
             if ((flags & ZAddFlags.Incr) != 0)
@@ -67,6 +69,7 @@ public sealed partial class SortedSet
             if (score == current)
                 return ZAddOutcome.Unchanged;
             UpdateScore(member, current, score);
+            stored = score;
             return ZAddOutcome.Updated;
         }
 
@@ -208,8 +211,15 @@ public sealed partial class SortedSet
         return level;
     }
 
-    private Node Insert(byte[] member, double score)
+    private void Insert(byte[] member, double score) => Link(NewNode(RandomLevel(), member, score));
+
+    // zslInsert for a node already built (new, or unlinked by a score update): its level count stays, which
+    // keeps the levels' distribution, and a score update allocates nothing.
+    private void Link(Node node)
     {
+        double score = node.Score;
+        ReadOnlySpan<byte> member = node.Member;
+        int level = node.Length - 2;
         var update = new NodePath();
         Span<long> rank = stackalloc long[MaxLevel];
         Node x = _header;
@@ -225,7 +235,6 @@ public sealed partial class SortedSet
             update[i] = x;
         }
 
-        int level = RandomLevel();
         if (level > _level)
         {
             for (int i = _level; i < level; i++)
@@ -238,7 +247,6 @@ public sealed partial class SortedSet
             _level = level;
         }
 
-        Node node = NewNode(level, member, score);
         for (int i = 0; i < level; i++)
         {
             ref Level prev = ref update[i].Level(i);
@@ -256,7 +264,6 @@ public sealed partial class SortedSet
         else
             _tail = node;
         _length++;
-        return node;
     }
 
     private void DeleteNode(Node node, ref NodePath update)
@@ -301,6 +308,7 @@ public sealed partial class SortedSet
         DeleteNode(target, ref update);
     }
 
+    // Moves the member's node to its new score in the skiplist (the caller updates the dictionary).
     private void UpdateScore(ReadOnlySpan<byte> member, double oldScore, double newScore)
     {
         var update = new NodePath();
@@ -325,10 +333,9 @@ public sealed partial class SortedSet
         else
         {
             DeleteNode(node, ref update);
-            Insert(node.Member, newScore);
+            node.Score = newScore;
+            Link(node);
         }
-
-        _dict[node.Member] = newScore;
     }
 
     // 1-based rank of the node holding (score, member), 0 when absent.
