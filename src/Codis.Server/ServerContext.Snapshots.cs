@@ -35,8 +35,12 @@ public sealed partial class ServerContext
         return null;
     }
 
-    /// <summary>Registers a starting snapshot (under the lock).</summary>
-    internal void AddSnapshot(RdbSnapshot snapshot) => ActiveSnapshots = [.. ActiveSnapshots ?? [], snapshot];
+    /// <summary>Registers a starting snapshot (under the lock); each counts as one of Redis's forks.</summary>
+    internal void AddSnapshot(RdbSnapshot snapshot)
+    {
+        ActiveSnapshots = [.. ActiveSnapshots ?? [], snapshot];
+        Stats.TotalForks++;
+    }
 
     /// <summary>Forgets a finished snapshot (under the lock).</summary>
     internal void RemoveSnapshot(RdbSnapshot snapshot)

@@ -50,6 +50,7 @@ public sealed partial class ServerContext
         Stats.CommandsProcessed = 0;
         Stats.ConnectionsReceived = 0;
         Stats.RejectedConnections = 0;
+        Stats.TotalForks = 0;
         Stats.ExpiredKeys = 0;
         Stats.EvictedKeys = 0;
         Stats.KeyspaceHits = 0;

@@ -152,6 +152,9 @@ public sealed class ServerStats
     /// <summary>Connections refused because of maxclients.</summary>
     public long RejectedConnections;
 
+    /// <summary>Background snapshots started: BGSAVE, AOF rewrite, replicas' full resync (Redis's forks).</summary>
+    public long TotalForks;
+
     /// <summary>Keys removed by expiry.</summary>
     public long ExpiredKeys;
 

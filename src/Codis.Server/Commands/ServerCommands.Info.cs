@@ -269,7 +269,7 @@ public static partial class ServerCommands
             .Line("pubsub_patterns", s.PatternCount)
             .Line("pubsubshard_channels", 0)
             .Line("latest_fork_usec", 0)
-            .Line("total_forks", 0)
+            .Line("total_forks", st.TotalForks)
             .Line("migrate_cached_sockets", 0)
             .Line("slave_expires_tracked_keys", 0)
             .Line("active_defrag_hits", 0)

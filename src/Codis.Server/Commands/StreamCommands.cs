@@ -205,7 +205,7 @@ public static partial class StreamCommands
         var fields = new byte[c.Count - fieldPos][];
         for (int i = 0; i < fields.Length; i++)
             fields[i] = c.ArgArray(fieldPos + i);
-        s.Append(id, fields, c.Server.Config.StreamNodeMaxEntries);
+        s.Append(id, fields, c.Server.Config.StreamNodeMaxBytes, c.Server.Config.StreamNodeMaxEntries);
         BulkId(c.Reply, id);
         c.KeyModified(c[1]);
         c.Notify(NotifyFlags.Stream, "xadd", c[1]);

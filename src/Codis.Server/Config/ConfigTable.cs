@@ -116,6 +116,9 @@ public sealed class ConfigTable
         Enum("appendfsync", v => c.AppendFsync = v, () => c.AppendFsync, "always", "everysec", "no");
         Bool("rdbcompression", v => c.RdbCompression = v, () => c.RdbCompression);
         Bool("rdbchecksum", v => c.RdbChecksum = v, () => c.RdbChecksum);
+        Bool("repl-diskless-sync", v => c.ReplDisklessSync = v, () => c.ReplDisklessSync);
+        Int("repl-diskless-sync-delay", v => c.ReplDisklessSyncDelay = v, () => c.ReplDisklessSyncDelay, 0, int.MaxValue);
+        Int("repl-diskless-sync-max-replicas", v => c.ReplDisklessSyncMaxReplicas = v, () => c.ReplDisklessSyncMaxReplicas, 0, int.MaxValue);
         Bool("replica-read-only", v => c.ReplicaReadOnly = v, () => c.ReplicaReadOnly, aliases: "slave-read-only");
         Bool("replica-serve-stale-data", v => c.ReplicaServeStaleData = v, () => c.ReplicaServeStaleData, aliases: "slave-serve-stale-data");
         Int("replica-priority", v => c.ReplicaPriority = v, () => c.ReplicaPriority, 0, int.MaxValue, "slave-priority");
@@ -143,9 +146,6 @@ public sealed class ConfigTable
         ["stop-writes-on-bgsave-error"] = "yes",
         ["rdb-del-sync-files"] = "no",
         ["sanitize-dump-payload"] = "no",
-        ["repl-diskless-sync"] = "yes",
-        ["repl-diskless-sync-delay"] = "5",
-        ["repl-diskless-sync-max-replicas"] = "0",
         ["repl-diskless-load"] = "disabled",
         ["repl-ping-replica-period"] = "10",
         ["repl-timeout"] = "60",
@@ -223,8 +223,7 @@ public sealed class ConfigTable
     [
         "supervised", "always-show-logo", "set-proc-title", "proc-title-template", "syslog-enabled", "syslog-ident",
         "syslog-facility", "crash-log-enabled", "crash-memcheck-enabled", "stop-writes-on-bgsave-error",
-        "rdb-del-sync-files", "sanitize-dump-payload", "repl-diskless-sync", "repl-diskless-sync-delay",
-        "repl-diskless-sync-max-replicas", "repl-diskless-load", "repl-ping-replica-period", "repl-timeout",
+        "rdb-del-sync-files", "sanitize-dump-payload", "repl-diskless-load", "repl-ping-replica-period", "repl-timeout",
         "repl-disable-tcp-nodelay", "repl-backlog-size", "repl-backlog-ttl",
         "replica-announced", "replica-lazy-flush", "lazyfree-lazy-expire",
         "lazyfree-lazy-server-del", "lazyfree-lazy-user-del", "lazyfree-lazy-user-flush", "oom-score-adj",
@@ -239,7 +238,7 @@ public sealed class ConfigTable
         "active-defrag-cycle-min", "active-defrag-cycle-max", "active-defrag-ignore-bytes",
         "active-defrag-max-scan-fields", "lua-replicate-commands", "tracking-table-max-keys", "locale-collate",
         "shutdown-timeout", "shutdown-on-sigint", "shutdown-on-sigterm", "replica-announce-ip",
-        "replica-announce-port", "slave-announce-ip", "slave-announce-port", "repl-diskless-sync-period",
+        "replica-announce-port", "slave-announce-ip", "slave-announce-port",
     ];
 
     /// <summary>The configuration this table edits.</summary>

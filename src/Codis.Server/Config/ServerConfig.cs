@@ -124,6 +124,18 @@ public sealed class ServerConfig
     /// <summary>Stream node entries.</summary>
     public long StreamNodeMaxEntries { get; set; } = 100;
 
+    /// <summary>
+    /// A full resync of a replica that can take it streams the snapshot straight to its socket (EOF-marked)
+    /// rather than as a sized payload (repl-diskless-sync).
+    /// </summary>
+    public bool ReplDisklessSync { get; set; } = true;
+
+    /// <summary>Seconds a diskless full resync waits for more replicas to share its snapshot (repl-diskless-sync-delay).</summary>
+    public int ReplDisklessSyncDelay { get; set; } = 5;
+
+    /// <summary>Replicas waiting that start the shared snapshot before the delay ends, 0: none (repl-diskless-sync-max-replicas).</summary>
+    public int ReplDisklessSyncMaxReplicas { get; set; }
+
     /// <summary>Save points (seconds, changes).</summary>
     public List<(long Seconds, long Changes)> SavePoints { get; set; } = [(3600, 1), (300, 100), (60, 10000)];
 

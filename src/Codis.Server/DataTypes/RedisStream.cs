@@ -1,10 +1,11 @@
+using System.Runtime.InteropServices;
 using Codis.Server.Keyspace;
 
 namespace Codis.Server.DataTypes;
 
 /// <summary>
 /// One stream entry: its ID, its field/value pairs flattened (field, value, field, value...) and the
-/// number of the node (Redis's listpack of up to stream-node-max-entries) it went into, which approximate
+/// number of the node (<see cref="StreamNode"/>, Redis's listpack) it went into, which approximate
 /// (<c>~</c>) trimming removes whole.
 /// </summary>
 public sealed class StreamEntry(StreamId id, byte[][] fields, long node)
@@ -55,73 +56,53 @@ public sealed partial class RedisStream : IRedisObject
     /// <summary>Consumer groups by name, in name order (Redis keeps them in a radix tree).</summary>
     public SortedDictionary<byte[], StreamGroup> Groups { get; } = new(ByteOrder.Instance);
 
-    private long _node;
-    private long _nodeAppends;
-
-    /// <summary>
-    /// Appends an entry whose ID is larger than <see cref="LastId"/>, into the last node unless it
-    /// is gone or holds <paramref name="nodeMaxEntries"/> appends (0: no limit).
-    /// </summary>
-    public void Append(StreamId id, byte[][] fields, long nodeMaxEntries)
-    {
-        if (_entries.Count == 0 || _entries[^1].Node != _node || (nodeMaxEntries > 0 && _nodeAppends >= nodeMaxEntries))
-        {
-            _node++;
-            _nodeAppends = 0;
-        }
-        _nodeAppends++;
-        _entries.Add(new StreamEntry(id, fields, _node));
-        LastId = id;
-        EntriesAdded++;
-    }
-
-    /// <summary>Adds an entry as loaded (RDB, RESTORE) into node <paramref name="node"/>: no counter changes.</summary>
-    public void Load(StreamId id, byte[][] fields, long node)
-    {
-        if (node != _node)
-        {
-            _node = node;
-            _nodeAppends = 0;
-        }
-        _nodeAppends++;
-        _entries.Add(new StreamEntry(id, fields, node));
-    }
-
     /// <summary>
     /// Redis's streamTrim: removes entries from the start while the stream is longer than
-    /// <paramref name="maxLen"/> (when non-negative) or they are below <paramref name="minId"/>. With
-    /// <paramref name="approx"/> only whole nodes go, at most <paramref name="limit"/> entries (0: no
-    /// limit). Returns how many were removed.
+    /// <paramref name="maxLen"/> (when non-negative) or they are below <paramref name="minId"/>. Whole
+    /// nodes go first; with <paramref name="approx"/> only whole nodes, at most <paramref name="limit"/>
+    /// entries (0: no limit), otherwise the entries of the next node are flagged deleted in it. Returns
+    /// how many were removed.
     /// </summary>
     public long Trim(long maxLen, StreamId minId, bool approx, long limit)
     {
-        int i = 0;
-        int count = _entries.Count;
-        while (i < count)
+        long length = _entries.Count;
+        long removed = 0;
+        int nodesGone = 0;
+        Span<StreamNode> nodes = CollectionsMarshal.AsSpan(_nodes);
+        while (nodesGone < nodes.Length)
         {
-            if (maxLen >= 0 && count - i <= maxLen)
+            if (maxLen >= 0 && length <= maxLen)
                 break;
-            long node = _entries[i].Node;
-            int j = i + 1;
-            while (j < count && _entries[j].Node == node)
-                j++;
-            int inNode = j - i;
-            if (limit > 0 && i + inNode > limit)
+            ref StreamNode node = ref nodes[nodesGone];
+            if (limit > 0 && removed + node.Live > limit)
                 break;
-            bool removeNode = maxLen >= 0 ? count - i - inNode >= maxLen : _entries[j - 1].Id < minId;
+            // MINID compares the node's last entry as Redis reads it from the listpack, deleted or not.
+            bool removeNode = maxLen >= 0 ? length - node.Live >= maxLen : node.LastId < minId;
             if (removeNode)
             {
-                i = j;
+                length -= node.Live;
+                removed += node.Live;
+                nodesGone++;
                 continue;
             }
             if (approx)
                 break;
-            while (i < j && (maxLen >= 0 ? count - i > maxLen : _entries[i].Id < minId))
-                i++;
+            long flagged = 0;
+            int next = (int)removed;
+            while (flagged < node.Live && (maxLen >= 0 ? length > maxLen : _entries[next].Id < minId))
+            {
+                flagged++;
+                next++;
+                length--;
+            }
+            node.Live -= flagged;
+            node.Deleted += flagged;
+            removed += flagged;
             break;
         }
-        RemoveFirst(i);
-        return i;
+        _nodes.RemoveRange(0, nodesGone);
+        RemoveFirst((int)removed);
+        return removed;
     }
 
     /// <summary>Index of the first entry with ID ≥ <paramref name="id"/> (Count when none).</summary>
@@ -161,14 +142,15 @@ public sealed partial class RedisStream : IRedisObject
         int i = IndexOf(id);
         if (i < 0)
             return false;
+        DeleteFromNode(_entries[i].Node);
         _entries.RemoveAt(i);
         if (id > MaxDeletedId)
             MaxDeletedId = id;
         return true;
     }
 
-    /// <summary>Removes the first <paramref name="n"/> entries (trimming, which Redis does not count as deletion).</summary>
-    public void RemoveFirst(int n)
+    // Removes the first n entries (trimming, which Redis does not count as deletion).
+    private void RemoveFirst(int n)
     {
         if (n > 0)
             _entries.RemoveRange(0, n);
@@ -218,30 +200,15 @@ public sealed partial class RedisStream : IRedisObject
         return read != StreamGroup.InvalidEntriesRead ? EntriesAdded - read : null;
     }
 
-    /// <summary>How many nodes (Redis's listpacks) hold the entries.</summary>
-    public long NodeCount()
-    {
-        long nodes = 0;
-        long last = -1;
-        foreach (StreamEntry e in _entries)
-        {
-            if (e.Node != last)
-            {
-                nodes++;
-                last = e.Node;
-            }
-        }
-        return nodes;
-    }
-
     /// <summary>The group named <paramref name="name"/>, or null.</summary>
     public StreamGroup? FindGroup(ReadOnlySpan<byte> name) => Groups.TryGetValue(name.ToArray(), out StreamGroup? g) ? g : null;
 
     /// <inheritdoc/>
     public IRedisObject DeepCopy()
     {
-        var copy = new RedisStream { LastId = LastId, EntriesAdded = EntriesAdded, MaxDeletedId = MaxDeletedId, _node = _node, _nodeAppends = _nodeAppends };
+        var copy = new RedisStream { LastId = LastId, EntriesAdded = EntriesAdded, MaxDeletedId = MaxDeletedId, _lastNode = _lastNode };
         copy._entries.AddRange(_entries);   // entries are immutable
+        copy._nodes.AddRange(_nodes);       // nodes are values
         foreach ((byte[] name, StreamGroup g) in Groups)
             copy.Groups.Add(name, g.DeepCopy());
         return copy;

@@ -27,7 +27,7 @@ public ref partial struct RdbReader
                 return false;
             var master = new StreamId(BinaryPrimitives.ReadUInt64BigEndian(key), BinaryPrimitives.ReadUInt64BigEndian(key.AsSpan(8)));
             items.Clear();
-            if (!Listpack.TryParse(lp, items) || items.Count == 0 || !TryLoadNode(s, master, items, (long)node))
+            if (!Listpack.TryParse(lp, items) || items.Count == 0 || !TryLoadNode(s, master, items, (long)node, lp.Length))
                 return false;
         }
         if (!TryReadCount(out ulong length) || (ulong)s.Count != length
@@ -140,9 +140,10 @@ public ref partial struct RdbReader
     /// <summary>
     /// Decodes one node (t_stream.c's layout): the master entry (count, deleted, master fields, 0), then
     /// per entry its flags, ID deltas from the master ID, fields (or only values when they are the
-    /// master's) and its element count; deleted entries are skipped.
+    /// master's) and its element count; deleted entries are skipped, but the node keeps their count and
+    /// its listpack's size, which decide where the next XADD goes.
     /// </summary>
-    private static bool TryLoadNode(RedisStream s, StreamId master, List<byte[]> items, long node)
+    private static bool TryLoadNode(RedisStream s, StreamId master, List<byte[]> items, long node, int bytes)
     {
         int p = 0;
         if (!Int(items, p++, out long count) || !Int(items, p++, out long deleted) || !Int(items, p++, out long masterFields)
@@ -153,6 +154,7 @@ public ref partial struct RdbReader
         if (!Int(items, p++, out long terminator) || terminator != 0)
             return false;
         long live = 0, dead = 0;
+        StreamId last = master;
         while (p < items.Count)
         {
             if (!Int(items, p++, out long flags) || !Int(items, p++, out long msDelta) || !Int(items, p++, out long seqDelta))
@@ -171,6 +173,7 @@ public ref partial struct RdbReader
             if (p + elements >= items.Count)
                 return false;
             var id = new StreamId(unchecked(master.Ms + (ulong)msDelta), unchecked(master.Seq + (ulong)seqDelta));
+            last = id;
             if ((flags & StreamItemDeleted) != 0)
             {
                 dead++;
@@ -192,7 +195,16 @@ public ref partial struct RdbReader
             if (!Int(items, p++, out long lpCount) || lpCount != (same ? fields + 3 : 2 * fields + 4))
                 return false;
         }
-        return live == count && dead == deleted;
+        if (live != count || dead != deleted)
+            return false;
+        var masterFieldPairs = new byte[2 * masterFields][];
+        for (int f = 0; f < masterFields; f++)
+        {
+            masterFieldPairs[2 * f] = items[masterStart + f];
+            masterFieldPairs[2 * f + 1] = [];
+        }
+        s.LoadNode(node, master, masterFieldPairs, last, live, dead, bytes);
+        return true;
     }
 
     private static bool Int(List<byte[]> items, int i, out long value)

@@ -8,35 +8,35 @@ public sealed partial class RdbWriter
     private static readonly byte[] s_zero = RdbText.FormatLong(0);
 
     /// <summary>
-    /// Writes a stream as type 19 (Redis 7's RDB_TYPE_STREAM_LISTPACKS_2): one listpack per node, keyed
-    /// by its master ID (the node's first entry), entries that repeat the master's fields flagged
-    /// SAMEFIELDS; then the length, last ID, first ID, max deleted ID, entries added and the groups.
+    /// Writes a stream as type 19 (Redis 7's RDB_TYPE_STREAM_LISTPACKS_2): one listpack per node, as
+    /// Redis split them, keyed by its master ID with its master entry's fields, entries that repeat
+    /// those fields flagged SAMEFIELDS (deleted entries are not kept, so they are left out); then the
+    /// length, last ID, first ID, max deleted ID, entries added and the groups.
     /// </summary>
     private void WriteStream(RedisStream s)
     {
         WriteType(RdbType.StreamListpacks2);
         IReadOnlyList<StreamEntry> entries = s.Entries;
-        WriteLength((ulong)s.NodeCount());
+        IReadOnlyList<StreamNode> nodes = s.Nodes;
+        WriteLength((ulong)nodes.Count);
         Span<byte> key = stackalloc byte[16];
         var elements = new List<byte[]>();
-        for (int i = 0; i < entries.Count;)
+        int i = 0;
+        foreach (StreamNode node in nodes)
         {
-            int j = i + 1;
-            while (j < entries.Count && entries[j].Node == entries[i].Node)
-                j++;
-            StreamEntry master = entries[i];
-            int masterFields = master.Fields.Length / 2;
+            int j = i + (int)node.Live;
+            int masterFields = node.MasterFields.Length / 2;
             elements.Clear();
-            elements.Add(RdbText.FormatLong(j - i));
+            elements.Add(RdbText.FormatLong(node.Live));
             elements.Add(s_zero);
             elements.Add(RdbText.FormatLong(masterFields));
             for (int f = 0; f < masterFields; f++)
-                elements.Add(master.Fields[2 * f]);
+                elements.Add(node.MasterFields[2 * f]);
             elements.Add(s_zero);
             for (int k = i; k < j; k++)
-                AddNodeEntry(elements, master, entries[k]);
-            BinaryPrimitives.WriteUInt64BigEndian(key, master.Id.Ms);
-            BinaryPrimitives.WriteUInt64BigEndian(key[8..], master.Id.Seq);
+                AddNodeEntry(elements, node, entries[k]);
+            BinaryPrimitives.WriteUInt64BigEndian(key, node.MasterId.Ms);
+            BinaryPrimitives.WriteUInt64BigEndian(key[8..], node.MasterId.Seq);
             // rdbSaveRawString: the listpack may go LZF-compressed, as Redis writes it.
             WriteString(key);
             WriteString(Listpack.Build(elements));
@@ -77,15 +77,13 @@ public sealed partial class RdbWriter
         }
     }
 
-    private static void AddNodeEntry(List<byte[]> elements, StreamEntry master, StreamEntry e)
+    private static void AddNodeEntry(List<byte[]> elements, in StreamNode node, StreamEntry e)
     {
         int fields = e.Fields.Length / 2;
-        bool same = fields == master.Fields.Length / 2;
-        for (int f = 0; same && f < fields; f++)
-            same = e.Fields[2 * f].AsSpan().SequenceEqual(master.Fields[2 * f]);
+        bool same = RedisStream.SameFields(node.MasterFields, e.Fields);
         elements.Add(RdbText.FormatLong(same ? 2 : 0));
-        elements.Add(RdbText.FormatLong(unchecked((long)(e.Id.Ms - master.Id.Ms))));
-        elements.Add(RdbText.FormatLong(unchecked((long)(e.Id.Seq - master.Id.Seq))));
+        elements.Add(RdbText.FormatLong(unchecked((long)(e.Id.Ms - node.MasterId.Ms))));
+        elements.Add(RdbText.FormatLong(unchecked((long)(e.Id.Seq - node.MasterId.Seq))));
         if (same)
         {
             for (int f = 0; f < fields; f++)

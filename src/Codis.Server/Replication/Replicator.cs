@@ -39,6 +39,9 @@ public sealed class ReplicaLink
     /// <summary>The replica understands PSYNC2 (+CONTINUE with a replication id).</summary>
     public bool CapaPsync2 { get; set; }
 
+    /// <summary>Unix ms since when it waits for a snapshot to start (repl-diskless-sync-delay counts from it).</summary>
+    internal long WaitingSinceMs { get; set; }
+
     /// <summary>Its IP address (the peer address without port).</summary>
     public string Ip => Client.Address.LastIndexOf(':') is int i and > 0 ? Client.Address[..i] : Client.Address;
 }
@@ -174,6 +177,7 @@ public sealed partial class Replicator
             if (ReferenceEquals(_replicas[i].Client, client))
             {
                 Logging.ServerLog.Notice($"Connection with replica {_replicas[i].Ip}:{_replicas[i].ListeningPort} lost.");
+                _waitingResync.Remove(_replicas[i]);
                 _replicas.RemoveAt(i);
             }
         }
@@ -189,6 +193,7 @@ public sealed partial class Replicator
             _server.RemoveClient(x.Client);
         }
         _replicas.Clear();
+        _waitingResync.Clear();
     }
 
     private ReplicaLink LinkOf(Client client)
@@ -306,92 +311,6 @@ public sealed partial class Replicator
         FullResync(c, link, psync);
     }
 
-    private void FullResync(Commands.CommandContext c, ReplicaLink link, bool psync)
-    {
-        Client client = c.Client;
-        if (_backlog is null && _replicas.Count == 0 && !_server.IsReplica)
-        {
-            // A new history starts with the first replica, as Redis changes its replication id then.
-            Status.ReplId = ServerInfo.NewRunId();
-            Status.ReplId2 = new string('0', 40);
-            Status.SecondReplOffset = -1;
-        }
-        _backlog ??= new ReplicationBacklog((int)PassiveLong("repl-backlog-size", 1024 * 1024), Status.MasterReplOffset + 1);
-        SyncFull++;
-        Logging.ServerLog.Notice($"Replica {link.Ip}:{link.ListeningPort} asks for synchronization; starting a full resync at offset {Status.MasterReplOffset}.");
-        if (psync)
-            c.Reply.WriteRaw(Encoding.ASCII.GetBytes($"+FULLRESYNC {Status.ReplId} {Status.MasterReplOffset}\r\n"));
-        int streamDb = _server.IsReplica ? MasterStreamDb : -1;
-        if (!_server.IsReplica)
-        {
-            // The next write selects its database explicitly, wherever the stream was.
-            _streamDb = -1;
-        }
-        bool diskless = link.CapaEof && Passive("repl-diskless-sync", "yes") == "yes";
-        // The dataset is written in the background, as Redis forks for it: clients keep being served, and
-        // the stream from this instant on waits in the link until the snapshot is sent.
-        var image = new MemoryStream();
-        RdbSnapshot snapshot = RdbSnapshot.Start(_server, image);
-        client.IsReplica = true;
-        link.PrePsync = !psync;
-        link.State = "wait_bgsave";
-        link.Pending = new ReplyWriter(4096);
-        link.AckTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        _replicas.Add(link);
-        _ = SendSnapshotAsync(link, snapshot, image, streamDb, Status.ReplId, Status.MasterReplOffset, diskless);
-    }
-
-    /// <summary>
-    /// Waits for a full resync's snapshot (outside the lock), then sends it and the stream written
-    /// meanwhile; the replica is online from then on. A failed snapshot closes the replica, which retries.
-    /// </summary>
-    private async Task SendSnapshotAsync(ReplicaLink link, RdbSnapshot snapshot, MemoryStream image, int streamDb,
-        string replId, long replOffset, bool diskless)
-    {
-        byte[]? rdb = null;
-        string? failure = null;
-        try
-        {
-            await snapshot.Completion.ConfigureAwait(false);
-            rdb = ResyncPayload.WithAux(image.ToArray(), streamDb, replId, replOffset);
-        }
-        catch (Exception e)
-        {
-            failure = e.Message;
-        }
-        lock (_server.Lock)
-        {
-            if (!_replicas.Contains(link))
-                return;
-            Client client = link.Client;
-            if (rdb is null)
-            {
-                Logging.ServerLog.Warning($"Full resync of replica {link.Ip}:{link.ListeningPort} failed: the snapshot could not be written ({failure}); closing the link so that it retries.");
-                _replicas.Remove(link);
-                client.CloseRequested = true;
-                client.Transport.Close(now: true);
-                return;
-            }
-            if (diskless)
-            {
-                string mark = ServerInfo.NewRunId();
-                client.Output.WriteRaw(Encoding.ASCII.GetBytes($"$EOF:{mark}\r\n"));
-                client.Output.WriteRaw(rdb);
-                client.Output.WriteRaw(Encoding.ASCII.GetBytes(mark));
-                // A diskless replica finds the end of the payload by its last 40 bytes: the stream
-                // waits for its first ACK, which it sends once loaded (as Redis does).
-                link.State = "send_bulk";
-                client.Wake();
-                Logging.ServerLog.Notice($"Streamed the snapshot ({rdb.Length} bytes, diskless) to replica {link.Ip}:{link.ListeningPort}; waiting for its ACK to go online.");
-                return;
-            }
-            client.Output.WriteRaw(Encoding.ASCII.GetBytes($"${rdb.Length}\r\n"));
-            client.Output.WriteRaw(rdb);
-            Logging.ServerLog.Notice($"Sent the snapshot ({rdb.Length} bytes) to replica {link.Ip}:{link.ListeningPort}.");
-            PutOnline(link);
-        }
-    }
-
     /// <summary>Sends a resynced replica the stream written since its snapshot; it is online from then on.</summary>
     private static void PutOnline(ReplicaLink link)
     {
@@ -480,6 +399,7 @@ public sealed partial class Replicator
             FeedRaw("*1\r\n$4\r\nPING\r\n"u8);
         }
         DropTimedOutReplicas(nowMs);
+        StartPendingResync(nowMs);
         if (_server.IsReplica && nowMs - _lastAckSentMs >= 1000)
         {
             _lastAckSentMs = nowMs;
