@@ -185,6 +185,30 @@ public sealed class ProxyFunctionTests : IClassFixture<TwoRedisServersFixture>, 
         }
     }
 
+    [Fact]
+    public void FcallRo_ReplicaReadsOn_ServedByReplica_FcallAndFunctionLoadByMasterOnly()
+    {
+        // One group: master A, B pushed as its read replica (a stand-in that does not replicate, so where each
+        // command ran shows in the values).
+        var slots = new List<Codis.Core.Topology.Slot>();
+        for (var i = 0; i < 1024; i++)
+            slots.Add(new Codis.Core.Topology.Slot { Id = i, BackendAddr = _servers.AddrA, BackendAddrGroupId = 1, ReplicaGroups = [[_servers.AddrB]] });
+        _proxy.Router.FillSlots(slots);
+        using var c = _proxy.Connect();
+        Assert.Equal("$3\r\nlib\r\n", Raw(c, "FUNCTION", "LOAD", Library));
+        Assert.Equal("*0\r\n", OnB("FUNCTION", "LIST"));   // replicas get libraries by replication, not from the proxy
+        Assert.Equal("$3\r\nlib\r\n", OnB("FUNCTION", "LOAD", Library));
+        var key = ProxyHarness.KeyIn(0, 1024, "r");
+        OnA("SET", key, "from-master");
+        OnB("SET", key, "from-replica");
+
+        // The replica connection comes up in the background; until then the master answers.
+        Assert.True(ProxyHarness.WaitUntil(() => Raw(c, "FCALL_RO", "getk", "1", key) == "$12\r\nfrom-replica\r\n", TimeSpan.FromSeconds(10)));
+        Assert.Equal("+OK\r\n", Raw(c, "FCALL", "setk", "1", key, "written"));
+        Assert.Equal("$7\r\nwritten\r\n", OnA("GET", key));
+        Assert.Equal("$12\r\nfrom-replica\r\n", OnB("GET", key));
+    }
+
     private static byte[] Bulk(byte[] reply)
     {
         var header = Array.IndexOf(reply, (byte)'\n') + 1;
