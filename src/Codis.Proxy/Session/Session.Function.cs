@@ -68,6 +68,10 @@ internal sealed partial class Session
                 sub.CallbackState = new FunctionTarget(master.GroupId, master.Addr, own);
                 sub.Callback = OnOwnConnectionDone;
                 own.Enqueue(sub);
+                // Not in a pool, so no keep-alive tick enforces backend_recv_timeout: a server that never
+                // answers gets the connection closed (the part fails with backend conn reset) after it.
+                var limit = _options.BackendRecvTimeout > TimeSpan.Zero ? _options.BackendRecvTimeout : TimeSpan.FromSeconds(30);
+                _ = Task.Delay(limit).ContinueWith(static (_, c) => ((BackendConnection)c!).Close(), own, TaskScheduler.Default);
             }
             else
             {

@@ -186,6 +186,21 @@ public sealed class ProxyFunctionTests : IClassFixture<TwoRedisServersFixture>, 
     }
 
     [Fact]
+    public void FunctionLoadAndKill_GroupUnreachable_ErrorNamesIt()
+    {
+        // Slot 1023 moves to a group whose master refuses connections.
+        _proxy.Fill(new Codis.Core.Topology.Slot { Id = 1023, BackendAddr = "127.0.0.1:1", BackendAddrGroupId = 3 });
+        using var c = _proxy.Connect();
+        var load = Raw(c, "FUNCTION", "LOAD", Library);
+        Assert.StartsWith("-ERR FUNCTION LOAD failed on group 3 (127.0.0.1:1): backend conn ", load);
+        Assert.EndsWith($"; it succeeded on group 1 ({_servers.AddrA}), group 2 ({_servers.AddrB})\r\n", load);
+        Assert.Contains("lib", OnA("FUNCTION", "LIST"));
+        var kill = Raw(c, "FUNCTION", "KILL");
+        Assert.StartsWith($"-ERR FUNCTION KILL failed on group 1 ({_servers.AddrA}): NOTBUSY No scripts in execution right now.; "
+            + $"group 2 ({_servers.AddrB}): NOTBUSY No scripts in execution right now.; group 3 (127.0.0.1:1): backend conn ", kill);
+    }
+
+    [Fact]
     public void FcallRo_ReplicaReadsOn_ServedByReplica_FcallAndFunctionLoadByMasterOnly()
     {
         // One group: master A, B pushed as its read replica (a stand-in that does not replicate, so where each
