@@ -160,6 +160,15 @@ public sealed class ProxyFunctionTests : IClassFixture<TwoRedisServersFixture>, 
     }
 
     [Fact]
+    public void Function_NoSlotFilled_SlotNotReady()
+    {
+        using var empty = new ProxyHarness();
+        using var c = empty.Connect();
+        foreach (var sub in new[] { "LOAD", "LIST", "KILL" })
+            Assert.Equal("-ERR handle request, slot is not ready, may be offline\r\n", Raw(c, "FUNCTION", sub, Library));
+    }
+
+    [Fact]
     public void FunctionKill_FunctionBusyOnOneGroup_KilledThroughTheProxy()
     {
         OnA("CONFIG", "SET", "busy-reply-threshold", "100");
