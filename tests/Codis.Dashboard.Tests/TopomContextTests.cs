@@ -39,6 +39,16 @@ public sealed class TopomContextTests
     }
 
     [Fact]
+    public void FunctionSourceGroup_FirstOtherGroupBySlotOrder_ZeroWhenNone()
+    {
+        TopomContext ctx = Context([new SlotMapping { Id = 5, GroupId = 3 }, new SlotMapping { Id = 9, GroupId = 1 }, new SlotMapping { Id = 700, GroupId = 2 }]);
+        Assert.Equal(3, ctx.FunctionSourceGroup(2));
+        Assert.Equal(1, ctx.FunctionSourceGroup(3));
+        Assert.Equal(0, Context().FunctionSourceGroup(1));
+        Assert.Equal(0, Context([new SlotMapping { Id = 0, GroupId = 4 }]).FunctionSourceGroup(4));
+    }
+
+    [Fact]
     public void ToSlot_Idle_BackendIsMaster_LockedWhilePromotionPrepared()
     {
         TopomContext ctx = Context([new SlotMapping { Id = 0, GroupId = 1 }, new SlotMapping { Id = 1, GroupId = 2 }],

@@ -61,6 +61,48 @@ public sealed class RespClient : IAsyncDisposable
         await _stream.FlushAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>Sends a command of binary arguments without reading (e.g. FUNCTION RESTORE with a payload).</summary>
+    public async Task SendAsync(CancellationToken ct, params byte[][] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        using var buffer = new MemoryStream();
+        buffer.Write(Encoding.ASCII.GetBytes("*" + args.Length.ToString(CultureInfo.InvariantCulture) + "\r\n"));
+        foreach (byte[] a in args)
+        {
+            buffer.Write(Encoding.ASCII.GetBytes("$" + a.Length.ToString(CultureInfo.InvariantCulture) + "\r\n"));
+            buffer.Write(a);
+            buffer.Write("\r\n"u8);
+        }
+        await _stream.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ct).ConfigureAwait(false);
+        await _stream.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends a command whose reply is a bulk string and returns its bytes as they are (binary payloads such
+    /// as FUNCTION DUMP, which <see cref="ReadAsync"/> would decode as UTF-8); null for a null bulk.
+    /// </summary>
+    /// <exception cref="IOException">Connection or protocol failure, or a reply that is not a bulk string.</exception>
+    /// <exception cref="RespErrorException">The server replied with an error.</exception>
+    public async Task<byte[]?> CommandBulkAsync(CancellationToken ct, params string[] args)
+    {
+        await SendAsync(ct, args).ConfigureAwait(false);
+        string line = await ReadLineAsync(ct).ConfigureAwait(false);
+        if (line.Length == 0)
+            throw new IOException("empty reply line");
+        if (line[0] == '-')
+            throw new RespErrorException(line[1..]);
+        if (line[0] != '$')
+            throw new IOException($"expected a bulk reply, got '{line}'");
+        long n = ParseInt(line[1..]);
+        if (n < 0)
+            return null;
+        if (n > MaxBulk)
+            throw new IOException("bulk reply too long");
+        byte[] buf = new byte[n + 2];
+        await _stream.ReadExactlyAsync(buf, ct).ConfigureAwait(false);
+        return buf.AsSpan(0, (int)n).ToArray();
+    }
+
     /// <summary>Reads one reply: string, long, null, <see cref="List{T}"/> of replies.</summary>
     /// <exception cref="RespErrorException">An error reply.</exception>
     public async Task<object?> ReadAsync(CancellationToken ct)

@@ -17,6 +17,8 @@ public sealed partial class Topom
             if (m.Action.State.Length != 0)
                 throw new ApiException($"invalid slot-[{m.Id}] action = {m.Action.State}");
         }
+        // Before the proxies learn the new owners: a group gaining its first slots gets the function libraries.
+        await CopyFunctionsToNewGroupsAsync(ctx, mappings.Select(m => m.GroupId).Distinct().Order()).ConfigureAwait(false);
         foreach (int gid in mappings.Select(m => m.GroupId).Distinct().Order())
         {
             Group g = ctx.GetGroup(gid);

@@ -99,6 +99,14 @@ public sealed partial class Topom
             update(m);
             _logger.LogWarning("slot-[{Sid}] action prepare:\n{Mapping}", m.Id, Codis.Core.Json.CodisJson.Encode(m));
             string state = m.Action.State;
+            if (state is ActionState.Pending or ActionState.Preparing or ActionState.Prepared)
+            {
+                // Before any proxy sends the slot's commands to the target (phase two), and before the slot is
+                // locked: FCALL on its keys must find the libraries there. A slot coming from offline takes them
+                // from another group.
+                int source = m.GroupId != 0 ? m.GroupId : ctx.FunctionSourceGroup(m.Action.TargetId);
+                await CopyFunctionsAsync(ctx, $"slot-[{m.Id}]", source, m.Action.TargetId).ConfigureAwait(false);
+            }
             if (state == ActionState.Pending)
             {
                 m = WithState(m, ActionState.Preparing);

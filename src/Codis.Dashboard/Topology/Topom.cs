@@ -169,6 +169,7 @@ public sealed partial class Topom : IAsyncDisposable
     {
         await CloseAsync().ConfigureAwait(false);
         await CloseMigratorAsync().ConfigureAwait(false);
+        await CloseFunctionCopierAsync().ConfigureAwait(false);
         _api.Dispose();
         if (_serverPool is not null)
             await _serverPool.DisposeAsync().ConfigureAwait(false);

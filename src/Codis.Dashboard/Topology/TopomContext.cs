@@ -75,6 +75,20 @@ public sealed partial class TopomContext
     /// <summary>True when some slot has the group as <c>group_id</c> or <c>action.target_id</c>.</summary>
     public bool IsGroupInUse(int gid) => Slots.Any(m => m.GroupId == gid || m.Action.TargetId == gid);
 
+    /// <summary>
+    /// The group whose function libraries a group <paramref name="gid"/> gaining slots from nowhere (offline
+    /// slots) takes: the group of the first slot, by slot order, owned by another group; 0 when there is none.
+    /// </summary>
+    public int FunctionSourceGroup(int gid)
+    {
+        foreach (SlotMapping m in Slots)
+        {
+            if (m.GroupId != 0 && m.GroupId != gid)
+                return m.GroupId;
+        }
+        return 0;
+    }
+
     /// <summary>A group is locked while its promotion is <c>prepared</c> (migration.md §2).</summary>
     public bool IsGroupLocked(int gid) =>
         Groups.TryGetValue(gid, out Group? g) && g.Promoting.State == ActionState.Prepared;

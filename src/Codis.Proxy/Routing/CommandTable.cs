@@ -70,6 +70,9 @@ public enum OpKind
 
     /// <summary>SLOTSMAPPING [slot].</summary>
     SlotsMapping,
+
+    /// <summary>FUNCTION subcommand ...: sent to every group's master or to one group (Session.Function.cs).</summary>
+    Function,
 }
 
 /// <summary>One resolved command: its upper-case name, flags, kind and statistics index.</summary>
@@ -82,7 +85,7 @@ public sealed class OpInfo
         Flags = flags;
         Kind = kind;
         Index = index;
-        RoutingArg = name is "ZINTERSTORE" or "ZUNIONSTORE" or "EVAL" or "EVALSHA" ? 3 : 1;
+        RoutingArg = name is "ZINTERSTORE" or "ZUNIONSTORE" or "EVAL" or "EVALSHA" or "FCALL" or "FCALL_RO" ? 3 : 1;
     }
 
     /// <summary>Upper-case name as reported in errors and statistics.</summary>
@@ -161,6 +164,10 @@ public static class CommandTable
         // read-only ones may go to replicas; the store commands' keys must share a slot (Session.GeoStore.cs).
         Add(OpFlags.None, "GEORADIUS_RO GEORADIUSBYMEMBER_RO GEOSEARCH");
         Add(OpFlags.Write, "GEOSEARCHSTORE");
+        // Redis 7's functions (Codis 3.2 had none): FCALL is routed like EVAL, FCALL_RO may go to replicas, FUNCTION
+        // is fanned out to the groups' masters by the session.
+        Add(OpFlags.Write, "FCALL FUNCTION");
+        Add(OpFlags.None, "FCALL_RO");
         // UNLINK is not in Codis's table (forwarded as MayWrite); it is split like DEL here (quirks.md A.2).
         Add(OpFlags.MayWrite, "UNLINK");
         entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
@@ -193,6 +200,7 @@ public static class CommandTable
         "SLOTSINFO" => OpKind.SlotsInfo,
         "SLOTSSCAN" => OpKind.SlotsScan,
         "SLOTSMAPPING" => OpKind.SlotsMapping,
+        "FUNCTION" => OpKind.Function,
         _ => OpKind.Forward,
     };
 

@@ -70,6 +70,9 @@ internal sealed partial class Session
             case OpKind.MSet:
                 Split(r, 2);
                 break;
+            case OpKind.Function:
+                HandleFunction(r);
+                break;
             default:
                 if ((GeoStoreCrossSlot(r) ?? ScriptCrossSlot(r)) is { } error)
                     r.FailRequest(error);

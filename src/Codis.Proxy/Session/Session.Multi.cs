@@ -61,6 +61,10 @@ internal sealed partial class Session
     /// <summary>Writes the merged reply of a split request; true when it is a proxy-generated error.</summary>
     private bool Merge(Request r)
     {
+        if (r.Op.Kind == OpKind.Function)
+        {
+            return MergeFunction(r);
+        }
         // A part that could not be dispatched fails the whole command as a handling error (Codis answers
         // at once); a transport error of a part fails it as a response error.
         for (var i = 0; i < r.SubCount; i++)

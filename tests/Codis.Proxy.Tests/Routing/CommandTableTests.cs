@@ -8,9 +8,9 @@ public sealed class CommandTableTests
     private static OpInfo Resolve(string name) => CommandTable.Resolve(Encoding.ASCII.GetBytes(name));
 
     [Fact]
-    public void All_CodisTable_197EntriesPlusUnlinkAndGeo()
+    public void All_CodisTable_197EntriesPlusUnlinkGeoAndFunctions()
     {
-        Assert.Equal(202, CommandTable.All.Count);
+        Assert.Equal(205, CommandTable.All.Count);
     }
 
     [Theory]
@@ -60,6 +60,8 @@ public sealed class CommandTableTests
     [InlineData("zunionstore", 3)]
     [InlineData("EVAL", 3)]
     [InlineData("EVALSHA", 3)]
+    [InlineData("FCALL", 3)]
+    [InlineData("fcall_ro", 3)]
     [InlineData("GET", 1)]
     [InlineData("ECHO", 1)]
     public void RoutingArg_PerCommand_CodisPosition(string name, int arg)
@@ -74,6 +76,8 @@ public sealed class CommandTableTests
     [InlineData("TOUCH", OpKind.Touch)]
     [InlineData("SLOTSMAPPING", OpKind.SlotsMapping)]
     [InlineData("GET", OpKind.Forward)]
+    [InlineData("function", OpKind.Function)]
+    [InlineData("FCALL", OpKind.Forward)]
     public void Kind_SpecialCommands_Recognised(string name, OpKind kind)
     {
         Assert.Equal(kind, Resolve(name).Kind);
@@ -87,6 +91,10 @@ public sealed class CommandTableTests
         Assert.True(Resolve("SSCAN").IsReadOnly);
         Assert.True(Resolve("SSCAN").IsMasterOnly);
         Assert.False(Resolve("SET").IsReadOnly);
+        // FCALL_RO may be served by a replica when replica reads are on; FCALL and FUNCTION never.
+        Assert.False(Resolve("FCALL_RO").IsMasterOnly);
+        Assert.True(Resolve("FCALL").IsMasterOnly);
+        Assert.True(Resolve("FUNCTION").IsMasterOnly);
     }
 
     [Fact]
