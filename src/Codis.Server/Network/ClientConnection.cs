@@ -26,6 +26,7 @@ public sealed class ClientConnection : IClientTransport
     private int _flushQueued;
     private Task<int>? _pendingReceive;
     private volatile bool _closing;
+    private bool _registered;
 
     /// <summary>Wraps an accepted socket.</summary>
     public ClientConnection(Socket socket, ServerContext server)
@@ -42,12 +43,11 @@ public sealed class ClientConnection : IClientTransport
     /// <summary>Serves the connection until it closes.</summary>
     public async Task RunAsync()
     {
-        bool registered = await UnderLockAsync(() => _server.AddClient(Client)).ConfigureAwait(false);
         try
         {
-            if (!registered)
+            if (!RegisterUnlessBusy())
             {
-                await _socket.SendAsync("-ERR max number of clients reached\r\n"u8.ToArray(), SocketFlags.None).ConfigureAwait(false);
+                await RejectAsync().ConfigureAwait(false);
                 return;
             }
             while (!_closing)
@@ -97,14 +97,52 @@ public sealed class ClientConnection : IClientTransport
         }
         finally
         {
-            await UnderLockAsync(() =>
+            if (_registered)
             {
-                _server.RemoveClient(Client);
-                return true;
-            }).ConfigureAwait(false);
+                await UnderLockAsync(() =>
+                {
+                    _server.RemoveClient(Client);
+                    return true;
+                }).ConfigureAwait(false);
+            }
             _socket.Dispose();
         }
     }
+
+    /// <summary>
+    /// Registers the client (runs on the thread pool: RunAsync is started there). A script past
+    /// lua-time-limit may hold the server lock for long, and a client that connects meanwhile must be
+    /// told BUSY as Redis tells it: then registration waits for the client's first lock section
+    /// (<see cref="ProcessAsync"/>). False when maxclients is reached.
+    /// </summary>
+    private bool RegisterUnlessBusy()
+    {
+        while (!_server.Lock.TryEnter(BusyPoll))
+        {
+            if (_server.ScriptBusy)
+                return true;
+        }
+        try
+        {
+            return Register();
+        }
+        finally
+        {
+            _server.Lock.Exit();
+        }
+    }
+
+    /// <summary>Adds the client to the server's table once; the caller holds the server lock.</summary>
+    private bool Register()
+    {
+        if (_registered)
+            return true;
+        _registered = true;
+        return _server.AddClient(Client);
+    }
+
+    private async Task RejectAsync() =>
+        await _socket.SendAsync("-ERR max number of clients reached\r\n"u8.ToArray(), SocketFlags.None).ConfigureAwait(false);
 
     /// <summary>
     /// Socket completions run inline on the one I/O thread, which must never wait for the server lock
@@ -144,6 +182,7 @@ public sealed class ClientConnection : IClientTransport
         while (true)
         {
             bool close = false;
+            bool rejected = false;
             Task? blocked = null;
             ReplyWriter? toSend = null;
             bool haveSendLock = false;
@@ -167,9 +206,14 @@ public sealed class ClientConnection : IClientTransport
             }
             try
             {
+                rejected = !Register();
                 // A command run on this client's behalf by another (a paused command resumed by the
                 // pause's end) may have blocked it: wait before parsing further requests.
-                if (Client.Blocked is null)
+                if (rejected)
+                {
+                    close = true;
+                }
+                else if (Client.Blocked is null)
                 {
                     close = !RequestBatch.Run(_server, Client, _parser, _args, _in, ref _start, _end);
                     close |= Client.CloseRequested;
@@ -187,6 +231,11 @@ public sealed class ClientConnection : IClientTransport
             finally
             {
                 _server.Lock.Exit();
+            }
+            if (rejected)
+            {
+                await RejectAsync().ConfigureAwait(false);
+                return false;
             }
             if (haveSendLock)
                 await SendAndReleaseAsync(toSend).ConfigureAwait(false);
