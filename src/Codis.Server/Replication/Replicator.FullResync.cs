@@ -193,7 +193,9 @@ public sealed partial class Replicator
             client.Output.WriteRaw(Encoding.ASCII.GetBytes(mark));
             // A diskless replica finds the end of the payload by its last 40 bytes: the stream
             // waits for its first ACK, which it sends once loaded (as Redis does).
-            link.State = "send_bulk";
+            link.State = "online";
+            link.StreamOnAck = true;
+            link.AckTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             client.Wake();
             Logging.ServerLog.Notice($"Streamed RDB transfer with replica {link.Ip}:{link.ListeningPort} succeeded ({rdb.Length} bytes, socket). Waiting for REPLCONF ACK from replica to enable streaming.");
             return;

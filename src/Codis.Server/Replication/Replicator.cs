@@ -15,8 +15,14 @@ public sealed class ReplicaLink
     /// <summary>Its listening port (REPLCONF listening-port), 0 until announced.</summary>
     public int ListeningPort { get; set; }
 
-    /// <summary>wait_bgsave, send_bulk or online (INFO state=).</summary>
+    /// <summary>wait_bgsave or online (INFO state=).</summary>
     public string State { get; set; } = "wait_bgsave";
+
+    /// <summary>
+    /// A diskless transfer ended: the replica counts as online (as in Redis, which reports it so at once),
+    /// but the stream waits for its first ACK, sent once it has loaded the payload.
+    /// </summary>
+    internal bool StreamOnAck { get; set; }
 
     /// <summary>
     /// The replication stream written since its full-resync snapshot started, sent after the snapshot
@@ -252,7 +258,7 @@ public sealed partial class Replicator
                     if (offset > link.AckOffset)
                         link.AckOffset = offset;
                     link.AckTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                    if (link.State == "send_bulk")
+                    if (link.StreamOnAck)
                         PutOnline(link);
                     CheckWaiters();
                 }
@@ -317,6 +323,7 @@ public sealed partial class Replicator
         ReplyWriter pending = link.Pending!;
         link.Client.Output.WriteRaw(pending.WrittenSpan);
         link.Pending = null;
+        link.StreamOnAck = false;
         link.State = "online";
         link.AckTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         link.Client.Wake();

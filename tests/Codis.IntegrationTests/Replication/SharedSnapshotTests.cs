@@ -102,7 +102,8 @@ public sealed partial class SharedSnapshotTests
             // Both wait for the delay before any snapshot starts.
             Eventually(() => ReplicaStates(m) is ["wait_bgsave", "wait_bgsave"], "two replicas in wait_bgsave");
             Assert.Equal(forks, Stat(m, "total_forks"));
-            Assert.Equal(2, Count(master.OutputTail(100), "Delay next BGSAVE for diskless SYNC"));
+            // The log is read from the process's output a moment after it is written.
+            Eventually(() => Count(master.OutputTail(100), "Delay next BGSAVE for diskless SYNC") == 2, "two delay notices in the log");
             Eventually(() => ReplicaStates(m) is ["online", "online"], "both replicas online");
             long atOnline = writer.Writes;
             Eventually(() => writer.Writes > atOnline + 100, "writes after the sync");
