@@ -34,6 +34,7 @@ public sealed class CommandTable
         ReplicationCommands.Register(this);
         PersistenceCommands.Register(this);
         ScriptingCommands.Register(this);
+        FunctionCommands.Register(this);
     }
 
     /// <summary>Every command.</summary>

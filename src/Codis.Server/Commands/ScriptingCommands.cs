@@ -100,7 +100,7 @@ public static class ScriptingCommands
                 ServerCommands.WrongSubcommandArity(c);
                 return;
             }
-            string reply = scripts.Kill();
+            string reply = scripts.Kill(eval: true);
             if (reply[0] == '-')
                 c.Error(reply[1..]);
             else
