@@ -28,8 +28,8 @@ public static class FunctionCommands
     public static void Register(CommandTable t)
     {
         Container(t, "function", -2, NoScript, FunctionSubs, null);
-        t.Add("fcall", -3, NoScript | Stale, 0, 0, 0, static c => FCall(c, readOnly: false));
-        t.Add("fcall_ro", -3, NoScript | Stale | ReadOnly, 0, 0, 0, static c => FCall(c, readOnly: true));
+        t.Add("fcall", -3, NoScript | Stale, 0, 0, 0, static c => FCall(c, readOnly: false), numKeysIndex: 2);
+        t.Add("fcall_ro", -3, NoScript | Stale | ReadOnly, 0, 0, 0, static c => FCall(c, readOnly: true), numKeysIndex: 2);
     }
 
     private static void FCall(CommandContext c, bool readOnly)

@@ -217,6 +217,23 @@ public sealed class FunctionTests(ServerPairFixture servers) : IClassFixture<Ser
     }
 
     [Fact]
+    public void CommandGetKeys_TakesTheKeysAfterNumkeys_SameAsRedis()
+    {
+        using DiffSession d = NewSession();
+        foreach (string cmd in new[] { "fcall", "FCALL_RO", "eval", "evalsha", "eval_ro", "evalsha_ro" })
+        {
+            d.Same("COMMAND", "GETKEYS", cmd, "f", "2", "a", "b", "c");
+            d.Same("COMMAND", "GETKEYSANDFLAGS", cmd, "f", "1", "a", "b");
+            d.Same("COMMAND", "GETKEYS", cmd, "f", "0");
+            d.Same("COMMAND", "GETKEYS", cmd, "f", "x");
+            d.Same("COMMAND", "GETKEYS", cmd, "f", "3", "a");
+            d.Same("COMMAND", "GETKEYS", cmd, "f", "-1");
+            d.Same("COMMAND", "GETKEYS", cmd, "f");
+        }
+        d.Same("COMMAND", "GETKEYSANDFLAGS", "get", "k");
+    }
+
+    [Fact]
     public void Dump_OfOneLibrary_IsRedissBytes()
     {
         using DiffSession d = NewSession();
