@@ -9,7 +9,8 @@ using static Codis.Server.Scripting.LuaNative;
 namespace Codis.Server.Scripting;
 
 /// <summary>
-/// Lua scripting as Redis does it: one Lua state for the server, scripts cached by the SHA-1 of their
+/// Lua scripting as Redis does it: one Lua state for the scripts (functions have their own, see
+/// ScriptEngine.Functions), scripts cached by the SHA-1 of their
 /// body, <c>redis.call</c> running commands through a client of its own, the whole script atomic under
 /// the server lock. Writes are replicated as their effects (the commands the script ran, wrapped in
 /// MULTI/EXEC when there are several: see ServerContext.Propagation), so replicas and the AOF never run Lua. A script running past <c>lua-time-limit</c>
