@@ -39,6 +39,12 @@ public sealed class CommandDef(string name, int arity, CommandFlags flags, int f
     /// <summary>The implementation.</summary>
     public CommandHandler Handler { get; } = handler;
 
+    /// <summary>
+    /// For EVAL and FCALL and their forms: the index of the numkeys argument, the keys following it
+    /// (COMMAND INFO's keynum key spec, COMMAND GETKEYS); 0 for other commands.
+    /// </summary>
+    public int NumKeysIndex { get; init; }
+
     /// <summary>Subcommands (CONFIG GET, CLIENT LIST...) for COMMAND DOCS/INFO; null when none.</summary>
     public string[]? SubCommands { get; init; }
 

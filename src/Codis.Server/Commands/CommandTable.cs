@@ -34,6 +34,7 @@ public sealed class CommandTable
         ReplicationCommands.Register(this);
         PersistenceCommands.Register(this);
         ScriptingCommands.Register(this);
+        FunctionCommands.Register(this);
     }
 
     /// <summary>Every command.</summary>
@@ -42,10 +43,11 @@ public sealed class CommandTable
     /// <summary>Number of commands.</summary>
     public int Count => _byName.Count;
 
-    /// <summary>Adds a command.</summary>
-    public void Add(string name, int arity, CommandFlags flags, int firstKey, int lastKey, int step, CommandHandler handler, string[]? subCommands = null)
+    /// <summary>Adds a command (<paramref name="numKeysIndex"/>: see <see cref="CommandDef.NumKeysIndex"/>).</summary>
+    public void Add(string name, int arity, CommandFlags flags, int firstKey, int lastKey, int step, CommandHandler handler, string[]? subCommands = null,
+        int numKeysIndex = 0)
     {
-        var def = new CommandDef(name, arity, flags, firstKey, lastKey, step, handler) { SubCommands = subCommands };
+        var def = new CommandDef(name, arity, flags, firstKey, lastKey, step, handler) { SubCommands = subCommands, NumKeysIndex = numKeysIndex };
         _byName.Add(def.NameBytes, def);
     }
 

@@ -9,10 +9,10 @@ public static class ScriptingCommands
     /// <summary>Adds the family to the table.</summary>
     public static void Register(CommandTable t)
     {
-        t.Add("eval", -3, NoScript | Stale, 0, 0, 0, static c => Eval(c, bySha: false, readOnly: false));
-        t.Add("evalsha", -3, NoScript | Stale, 0, 0, 0, static c => Eval(c, bySha: true, readOnly: false));
-        t.Add("eval_ro", -3, NoScript | Stale | ReadOnly, 0, 0, 0, static c => Eval(c, bySha: false, readOnly: true));
-        t.Add("evalsha_ro", -3, NoScript | Stale | ReadOnly, 0, 0, 0, static c => Eval(c, bySha: true, readOnly: true));
+        t.Add("eval", -3, NoScript | Stale, 0, 0, 0, static c => Eval(c, bySha: false, readOnly: false), numKeysIndex: 2);
+        t.Add("evalsha", -3, NoScript | Stale, 0, 0, 0, static c => Eval(c, bySha: true, readOnly: false), numKeysIndex: 2);
+        t.Add("eval_ro", -3, NoScript | Stale | ReadOnly, 0, 0, 0, static c => Eval(c, bySha: false, readOnly: true), numKeysIndex: 2);
+        t.Add("evalsha_ro", -3, NoScript | Stale | ReadOnly, 0, 0, 0, static c => Eval(c, bySha: true, readOnly: true), numKeysIndex: 2);
         t.Add("script", -2, NoScript, 0, 0, 0, Script, ["load", "exists", "flush", "kill", "help"]);
     }
 
@@ -100,7 +100,7 @@ public static class ScriptingCommands
                 ServerCommands.WrongSubcommandArity(c);
                 return;
             }
-            string reply = scripts.Kill();
+            string reply = scripts.Kill(eval: true);
             if (reply[0] == '-')
                 c.Error(reply[1..]);
             else

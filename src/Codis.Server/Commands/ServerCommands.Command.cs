@@ -29,7 +29,7 @@ public static partial class ServerCommands
         CommandDef[] all = [.. c.Server.Commands.All];
         c.Reply.Array(all.Length);
         foreach (CommandDef d in all)
-            WriteCommandInfo(c, d.Name, d.Arity, d.Flags, d.FirstKey, d.LastKey, d.Step, SubCommands.GetValueOrDefault(d.Name));
+            WriteCommandInfo(c, d.Name, d.Arity, d.Flags, d.FirstKey, d.LastKey, d.Step, SubCommands.GetValueOrDefault(d.Name), d.NumKeysIndex);
     }
 
     private static void CommandInfo(CommandContext c)
@@ -47,12 +47,12 @@ public static partial class ServerCommands
                 c.Reply.Null();
                 continue;
             }
-            WriteCommandInfo(c, found.Name, found.Arity, found.Flags, found.FirstKey, found.LastKey, found.Step, found.Subs);
+            WriteCommandInfo(c, found.Name, found.Arity, found.Flags, found.FirstKey, found.LastKey, found.Step, found.Subs, found.NumKeysIndex);
         }
     }
 
     /// <summary>A command or a <c>container|sub</c> name, with what COMMAND INFO reports about it.</summary>
-    private static (string Name, int Arity, CommandFlags Flags, int FirstKey, int LastKey, int Step, SubCommand[]? Subs)? LookupCommand(CommandContext c, string name)
+    private static (string Name, int Arity, CommandFlags Flags, int FirstKey, int LastKey, int Step, SubCommand[]? Subs, int NumKeysIndex)? LookupCommand(CommandContext c, string name)
     {
         int bar = name.IndexOf('|', StringComparison.Ordinal);
         string main = (bar < 0 ? name : name[..bar]).ToLowerInvariant();
@@ -60,19 +60,22 @@ public static partial class ServerCommands
         if (d is null)
             return null;
         if (bar < 0)
-            return (d.Name, d.Arity, d.Flags, d.FirstKey, d.LastKey, d.Step, SubCommands.GetValueOrDefault(d.Name));
+            return (d.Name, d.Arity, d.Flags, d.FirstKey, d.LastKey, d.Step, SubCommands.GetValueOrDefault(d.Name), d.NumKeysIndex);
         if (SubCommands.GetValueOrDefault(d.Name) is not { } subs || FindSub(subs, Encoding.UTF8.GetBytes(name[(bar + 1)..])) is not { } sub)
             return null;
-        return ($"{d.Name}|{sub.Name}", sub.Arity, sub.Flags, 0, 0, 0, null);
+        return ($"{d.Name}|{sub.Name}", sub.Arity, sub.Flags, 0, 0, 0, null, 0);
     }
 
-    private static void WriteCommandInfo(CommandContext c, string name, int arity, CommandFlags flags, int first, int last, int step, SubCommand[]? subs)
+    private static void WriteCommandInfo(CommandContext c, string name, int arity, CommandFlags flags, int first, int last, int step, SubCommand[]? subs,
+        int numKeysIndex = 0)
     {
         var w = c.Reply;
         w.Array(10);
         w.Bulk(name);
         w.Integer(arity);
         string[] flagNames = [.. s_flagNames.Where(f => (flags & f.Flag) != 0).Select(f => f.Name)];
+        if (numKeysIndex > 0)
+            flagNames = [.. flagNames, "no_mandatory_keys", "movablekeys"];
         w.Set(flagNames.Length);
         foreach (string f in flagNames)
             w.Simple(f);
@@ -86,13 +89,17 @@ public static partial class ServerCommands
         w.Set((flags & CommandFlags.Random) != 0 ? 1 : 0);
         if ((flags & CommandFlags.Random) != 0)
             w.Simple("nondeterministic_output");
-        if (first > 0)
+        if (numKeysIndex > 0)
+        {
+            WriteKeyNumSpec(w, flags, numKeysIndex);
+        }
+        else if (first > 0)
         {
             // One key spec derived from first/last/step: begin at an index, then a key range.
             w.Array(1);
             w.Map(3);
             w.Bulk("flags"u8);
-            string[] keyFlags = (flags & Write) != 0 ? ["RW", "UPDATE"] : ["RO", "ACCESS"];
+            string[] keyFlags = (flags & Write) != 0 ? ["RW", "update"] : ["RO", "access"];
             w.Set(keyFlags.Length);
             foreach (string f in keyFlags)
                 w.Simple(f);
@@ -129,6 +136,43 @@ public static partial class ServerCommands
         w.Array(subs.Length);
         foreach (SubCommand s in subs)
             WriteCommandInfo(c, $"{name}|{s.Name}", s.Arity, s.Flags, 0, 0, 0, null);
+    }
+
+    // The key spec of EVAL and FCALL: the keys follow their count, and a script may do anything with them.
+    private static void WriteKeyNumSpec(Codis.Core.Resp.ReplyWriter w, CommandFlags flags, int numKeysIndex)
+    {
+        bool readOnly = (flags & ReadOnly) != 0;
+        w.Array(1);
+        w.Map(4);
+        w.Bulk("notes"u8);
+        w.Bulk(readOnly
+            ? "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS flags"
+            : "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE flags");
+        w.Bulk("flags"u8);
+        string[] keyFlags = readOnly ? ["RO", "access"] : ["RW", "access", "update"];
+        w.Set(keyFlags.Length);
+        foreach (string f in keyFlags)
+            w.Simple(f);
+        w.Bulk("begin_search"u8);
+        w.Map(2);
+        w.Bulk("type"u8);
+        w.Bulk("index"u8);
+        w.Bulk("spec"u8);
+        w.Map(1);
+        w.Bulk("index"u8);
+        w.Integer(numKeysIndex);
+        w.Bulk("find_keys"u8);
+        w.Map(2);
+        w.Bulk("type"u8);
+        w.Bulk("keynum"u8);
+        w.Bulk("spec"u8);
+        w.Map(3);
+        w.Bulk("keynumidx"u8);
+        w.Integer(0);
+        w.Bulk("firstkey"u8);
+        w.Integer(1);
+        w.Bulk("keystep"u8);
+        w.Integer(1);
     }
 
     /// <summary>ACL categories derived from the flags (Redis 7 adds a per-family category too).</summary>
@@ -168,7 +212,7 @@ public static partial class ServerCommands
         c.Reply.Map(names.Count);
         foreach (string name in names)
         {
-            (string Name, int Arity, CommandFlags Flags, int, int, int, SubCommand[]? Subs) info = LookupCommand(c, name)!.Value;
+            (string Name, int Arity, CommandFlags Flags, int, int, int, SubCommand[]? Subs, int) info = LookupCommand(c, name)!.Value;
             c.Reply.Bulk(name);
             WriteDocs(c, info.Flags, info.Subs, name);
         }
@@ -254,6 +298,17 @@ public static partial class ServerCommands
             return;
         }
         var keys = new List<int>();
+        if (d.NumKeysIndex > 0)
+        {
+            // EVAL and FCALL: the keys that follow a valid count (none otherwise: keys are not mandatory).
+            if (d.NumKeysIndex < argc && CommandContext.TryParseLong(c[2 + d.NumKeysIndex], out long n) && n >= 0 && n <= argc - d.NumKeysIndex - 1)
+            {
+                for (int i = 0; i < n; i++)
+                    keys.Add(d.NumKeysIndex + 1 + i);
+            }
+            WriteKeys(c, d, keys, withFlags);
+            return;
+        }
         if (d.FirstKey > 0)
         {
             int last = d.LastKey < 0 ? argc + d.LastKey : d.LastKey;
@@ -265,6 +320,11 @@ public static partial class ServerCommands
             c.Error("ERR The command has no key arguments");
             return;
         }
+        WriteKeys(c, d, keys, withFlags);
+    }
+
+    private static void WriteKeys(CommandContext c, CommandDef d, List<int> keys, bool withFlags)
+    {
         c.Reply.Array(keys.Count);
         foreach (int i in keys)
         {
@@ -275,7 +335,9 @@ public static partial class ServerCommands
             }
             c.Reply.Array(2);
             c.Reply.Bulk(c[2 + i]);
-            string[] keyFlags = d.Has(Write) ? ["RW", "UPDATE"] : ["RO", "ACCESS"];
+            string[] keyFlags = d.NumKeysIndex > 0
+                ? (d.Has(ReadOnly) ? ["RO", "access"] : ["RW", "access", "update"])
+                : d.Has(Write) ? ["RW", "update"] : ["RO", "access"];
             c.Reply.Set(keyFlags.Length);
             foreach (string f in keyFlags)
                 c.Reply.Simple(f);

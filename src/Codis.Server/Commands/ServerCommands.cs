@@ -44,7 +44,7 @@ public static partial class ServerCommands
     /// Registers a command with subcommands: <paramref name="plain"/> runs when no subcommand is given
     /// (or for INFO, always); otherwise the subcommand is looked up and its arity checked.
     /// </summary>
-    private static void Container(CommandTable t, string name, int arity, CommandFlags flags, SubCommand[]? subs, CommandHandler? plain)
+    internal static void Container(CommandTable t, string name, int arity, CommandFlags flags, SubCommand[]? subs, CommandHandler? plain)
     {
         if (subs is null)
         {

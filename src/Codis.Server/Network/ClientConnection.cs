@@ -257,16 +257,16 @@ public sealed class ClientConnection : IClientTransport
     }
 
     /// <summary>
-    /// Whether the requests may contain EVAL, EVALSHA or their _RO forms (any "eval", in any case): a
-    /// false positive only costs a hop to the thread pool.
+    /// Whether the requests may contain EVAL, EVALSHA, FCALL or their _RO forms (any "eval" or "fcal",
+    /// in any case): a false positive only costs a hop to the thread pool.
     /// </summary>
     internal static bool MayHoldScript(ReadOnlySpan<byte> input)
     {
         int i;
-        while ((i = input.IndexOfAny((byte)'v', (byte)'V')) >= 0)
+        while ((i = input.IndexOfAny("vVcC"u8)) >= 0)
         {
-            if (i >= 1 && i + 2 < input.Length
-                && (input[i - 1] | 0x20) == 'e' && (input[i + 1] | 0x20) == 'a' && (input[i + 2] | 0x20) == 'l')
+            if (i >= 1 && i + 2 < input.Length && (input[i + 1] | 0x20) == 'a' && (input[i + 2] | 0x20) == 'l'
+                && (input[i - 1] | 0x20) == ((input[i] | 0x20) == 'v' ? 'e' : 'f'))
                 return true;
             input = input[(i + 1)..];
         }

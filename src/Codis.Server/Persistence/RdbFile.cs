@@ -11,8 +11,11 @@ namespace Codis.Server.Persistence;
 /// </summary>
 public static class RdbFile
 {
-    /// <summary>Function library (Redis 7); not supported.</summary>
+    /// <summary>A function library (Redis 7.0): a string, the library's code with its shebang line.</summary>
     public const byte OpFunction2 = 245;
+
+    /// <summary>A function library as Redis 7.0-rc wrote it: name, engine, optional description, body.</summary>
+    public const byte OpFunction = 246;
 
     /// <summary>Module aux data (Redis 4); not supported.</summary>
     public const byte OpModuleAux = 247;
@@ -70,6 +73,8 @@ public static class RdbFile
         var r = new RdbReader(data);
         for (int i = 0; i < 9; i++)
             r.TryReadByte(out _);
+        // The image's libraries replace the server's, as its keys replace the emptied databases.
+        server.ScriptsIfStarted?.ClearLibraries();
         Database db = server.Databases[0];
         long expireAt = -1;
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -125,9 +130,12 @@ public static class RdbFile
                         Skip(ref r, 8);
                     }
                     return r.Position;
-                case OpModuleAux:
                 case OpFunction2:
-                    throw new RdbLoadException($"The RDB file holds modules or functions (opcode {type}), which this server does not support.");
+                case OpFunction:
+                    LoadLibrary(server, ref r, type);
+                    continue;
+                case OpModuleAux:
+                    throw new RdbLoadException($"The RDB file holds module data (opcode {type}), which this server does not support.");
             }
             if (!r.TryReadString(out byte[] key))
                 throw Short();
@@ -146,6 +154,16 @@ public static class RdbFile
             }
             expireAt = -1;
         }
+    }
+
+    // A function record: the library is created as FUNCTION LOAD would (without its time limit).
+    private static void LoadLibrary(ServerContext server, ref RdbReader r, byte type)
+    {
+        byte[]? code = Scripting.ScriptEngine.ReadFunctionRecord(ref r, type, out string? error);
+        if (code is not null)
+            error = server.Scripts.LoadLibraryFromRdb(code);
+        if (error is not null)
+            throw new RdbLoadException($"Failed loading library, {(error.StartsWith("ERR ", StringComparison.Ordinal) ? error[4..] : error)}");
     }
 
     private static void Skip(ref RdbReader r, int n)

@@ -41,6 +41,8 @@ public sealed class RdbSnapshot
     private readonly byte[]?[] _chunks;
     private readonly RdbWriter _scratch = new();
     private readonly long _usedMemory;
+    // The libraries' code at the snapshot's instant (written before the databases, as Redis does).
+    private readonly List<byte[]> _libraries;
     private ulong _crc;
     private readonly TaskCompletionSource<long> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _cancelled;
@@ -65,6 +67,7 @@ public sealed class RdbSnapshot
                 Array.Fill(_visited, true, d * SlotHash.SlotCount, SlotHash.SlotCount);
         }
         _usedMemory = server.UsedMemory();
+        _libraries = server.ScriptsIfStarted?.LibraryCodes() ?? [];
         _preserved = new Dictionary<byte[], byte[]?>?[_visited.Length];
         _chunks = new byte[]?[_visited.Length];
         StartedUnixMs = server.Now;
@@ -293,6 +296,11 @@ public sealed class RdbSnapshot
         RdbFile.WriteAux(w, "ctime", (StartedUnixMs / 1000).ToString(System.Globalization.CultureInfo.InvariantCulture));
         RdbFile.WriteAux(w, "used-mem", _usedMemory.ToString(System.Globalization.CultureInfo.InvariantCulture));
         RdbFile.WriteAux(w, "aof-preamble", "0");
+        foreach (byte[] code in _libraries)
+        {
+            w.WriteByte(RdbFile.OpFunction2);
+            w.WriteString(code);
+        }
     }
 
     private void WriteSelect(RdbWriter w, int d)

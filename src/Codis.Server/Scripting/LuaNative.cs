@@ -82,6 +82,7 @@ internal static unsafe partial class LuaNative
     [LibraryImport(Lib)] public static partial int luaL_loadbufferx(nint L, byte* buff, nuint sz, byte* name, byte* mode);
     [LibraryImport(Lib)] public static partial int lua_dump(nint L, delegate* unmanaged<nint, byte*, nuint, nint, int> writer, nint data, int strip);
     [LibraryImport(Lib)] public static partial int lua_pcallk(nint L, int nargs, int nresults, int msgh, nint ctx, nint k);
+    [LibraryImport(Lib)] public static partial byte* lua_setupvalue(nint L, int funcindex, int n);
     [LibraryImport(Lib)] public static partial int luaL_ref(nint L, int t);
     [LibraryImport(Lib)] public static partial void luaL_unref(nint L, int t, int r);
     [LibraryImport(Lib)] public static partial void luaL_requiref(nint L, byte* modname, delegate* unmanaged<nint, int> openf, int glb);

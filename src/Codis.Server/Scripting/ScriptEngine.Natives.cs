@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Codis.Core.Resp;
@@ -52,6 +53,16 @@ public sealed unsafe partial class ScriptEngine
         ScriptEngine? e = t_running;
         if (e is null)
             return;
+        if (e._loading)
+        {
+            // FUNCTION LOAD's time limit (none for our master's or the AOF's).
+            if (e._loadDeadline != 0 && Stopwatch.GetTimestamp() > e._loadDeadline && lua_isyieldable(L) != 0)
+            {
+                e._loadTimedOut = true;
+                _ = lua_yieldk(L, 0, 0, 0);
+            }
+            return;
+        }
         try
         {
             e.OnHook();
@@ -70,7 +81,7 @@ public sealed unsafe partial class ScriptEngine
         if (!_busy && limit > 0 && ElapsedMs() >= limit)
         {
             _busy = true;
-            ServerLog.Warning($"Slow script detected: still in execution after {ElapsedMs()} milliseconds. You can try killing the script using the SCRIPT KILL command. Script name is: {_sha}.");
+            ServerLog.Warning($"Slow script detected: still in execution after {ElapsedMs()} milliseconds. You can try killing the script using the {(_isFunction ? "FUNCTION KILL" : "SCRIPT KILL")} command. Script name is: {_name}.");
         }
         if (_busy)
             _server.ServeWhileBusy?.Invoke();

@@ -9,7 +9,8 @@ using static Codis.Server.Scripting.LuaNative;
 namespace Codis.Server.Scripting;
 
 /// <summary>
-/// Lua scripting as Redis does it: one Lua state for the server, scripts cached by the SHA-1 of their
+/// Lua scripting as Redis does it: one Lua state for the scripts (functions have their own, see
+/// ScriptEngine.Functions), scripts cached by the SHA-1 of their
 /// body, <c>redis.call</c> running commands through a client of its own, the whole script atomic under
 /// the server lock. Writes are replicated as their effects (the commands the script ran, wrapped in
 /// MULTI/EXEC when there are several: see ServerContext.Propagation), so replicas and the AOF never run Lua. A script running past <c>lua-time-limit</c>
@@ -21,6 +22,8 @@ public sealed unsafe partial class ScriptEngine : IDisposable
     private const int HookInstructions = 100_000;
 
     private const string BusyError = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+
+    private const string FunctionBusyError = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
 
     /// <summary>The engine whose script runs on this thread (the native callbacks find it here).</summary>
     [ThreadStatic]
@@ -37,9 +40,12 @@ public sealed unsafe partial class ScriptEngine : IDisposable
     private int _runnerRef;
     private int _argumentsRef;
 
-    // The running script.
+    // The running script (or function: _name is then the function's, _source "@user_function").
     private CommandContext? _caller;
-    private string _sha = "";
+    private string _name = "";
+    private string _source = "@user_script";
+    private volatile bool _isFunction;
+    private volatile bool _callerIsMaster;
     private bool _readOnly;
     private long _startedTicks;
     private volatile bool _busy;
@@ -77,9 +83,12 @@ public sealed unsafe partial class ScriptEngine : IDisposable
     {
         if (cmd.Name == "script" && args.Count == 2 && CommandContext.EqualsIgnoreCase(args[1], "KILL"u8))
             return null;
+        if (cmd.Name == "function" && args.Count == 2
+            && (CommandContext.EqualsIgnoreCase(args[1], "KILL"u8) || CommandContext.EqualsIgnoreCase(args[1], "STATS"u8)))
+            return null;
         if (cmd.Name == "shutdown")
             return null;
-        return BusyError;
+        return _isFunction ? FunctionBusyError : BusyError;
     }
 
     /// <summary>
@@ -90,7 +99,11 @@ public sealed unsafe partial class ScriptEngine : IDisposable
     internal string? AnswerWhileBusy(ServerContext server, ArgList args)
     {
         if (args.Count == 2 && CommandContext.EqualsIgnoreCase(args[0], "SCRIPT"u8) && CommandContext.EqualsIgnoreCase(args[1], "KILL"u8))
-            return Kill();
+            return Kill(eval: true);
+        if (args.Count == 2 && CommandContext.EqualsIgnoreCase(args[0], "FUNCTION"u8) && CommandContext.EqualsIgnoreCase(args[1], "KILL"u8))
+            return Kill(eval: false);
+        if (args.Count == 2 && CommandContext.EqualsIgnoreCase(args[0], "FUNCTION"u8) && CommandContext.EqualsIgnoreCase(args[1], "STATS"u8))
+            return RunningStatsResp2();
         if (CommandContext.EqualsIgnoreCase(args[0], "SHUTDOWN"u8))
         {
             if (args.Count == 2 && CommandContext.EqualsIgnoreCase(args[1], "NOSAVE"u8))
@@ -101,16 +114,26 @@ public sealed unsafe partial class ScriptEngine : IDisposable
             }
             return "-UNKILLABLE The busy script was sent a SHUTDOWN command. Try SHUTDOWN NOSAVE.";
         }
-        return "-" + BusyError;
+        return "-" + (_isFunction ? FunctionBusyError : BusyError);
     }
 
-    /// <summary>SCRIPT KILL: stops the running script unless it already wrote.</summary>
-    internal string Kill()
+    /// <summary>
+    /// SCRIPT KILL (<paramref name="eval"/>) or FUNCTION KILL: stops the running script unless it
+    /// already wrote, came from our master, or is of the other kind (an EVAL for FUNCTION KILL, a
+    /// function for SCRIPT KILL), as Redis 7.0 checks them.
+    /// </summary>
+    internal string Kill(bool eval)
     {
         if (!Running)
             return "-NOTBUSY No scripts in execution right now.";
+        if (_callerIsMaster)
+            return "-UNKILLABLE The busy script was sent by a master instance in the context of replication and cannot be killed.";
         if (_wrote)
             return "-UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+        if (eval && _isFunction)
+            return "-" + FunctionBusyError;
+        if (!eval && !_isFunction)
+            return "-" + BusyError;
         _killRequested = true;
         return "+OK";
     }
@@ -131,21 +154,33 @@ public sealed unsafe partial class ScriptEngine : IDisposable
         error = null;
         if (_functions.ContainsKey(sha))
             return sha;
+        if (Compile(_lua, body, s_chunkName) is { } compileError)
+        {
+            error = "ERR Error compiling script (new function): " + compileError;
+            return sha;
+        }
+        _functions[sha] = luaL_ref(_lua, LUA_REGISTRYINDEX);
+        return sha;
+    }
+
+    // Compiles text code as the chunk named chunkName (NUL-terminated) and leaves the function on top
+    // of L's stack, its tail calls made plain calls; or returns Lua's error (nothing pushed).
+    private static string? Compile(nint L, ReadOnlySpan<byte> code, byte[] chunkName)
+    {
         int status;
-        fixed (byte* p = body)
-        fixed (byte* name = s_chunkName)
+        fixed (byte* p = code)
+        fixed (byte* name = chunkName)
         fixed (byte* mode = s_textMode)
-            status = luaL_loadbufferx(_lua, p, (nuint)body.Length, name, mode);
+            status = luaL_loadbufferx(L, p, (nuint)code.Length, name, mode);
         if (status != LUA_OK)
         {
             // Lua 5.4 writes "near <eof>" where Redis's 5.1 writes "near '<eof>'".
-            error = "ERR Error compiling script (new function): " + ToText(_lua, -1).Replace(" near <eof>", " near '<eof>'", StringComparison.Ordinal);
-            Pop(_lua);
-            return sha;
+            string error = ToText(L, -1).Replace(" near <eof>", " near '<eof>'", StringComparison.Ordinal);
+            Pop(L);
+            return error;
         }
-        WithoutTailCalls();
-        _functions[sha] = luaL_ref(_lua, LUA_REGISTRYINDEX);
-        return sha;
+        WithoutTailCalls(L, chunkName);
+        return null;
     }
 
     [ThreadStatic]
@@ -153,23 +188,23 @@ public sealed unsafe partial class ScriptEngine : IDisposable
 
     // Replaces the compiled function on top by the same code with its tail calls made plain calls
     // (see TailCalls); leaves it as it is if anything is unexpected.
-    private void WithoutTailCalls()
+    private static void WithoutTailCalls(nint L, byte[] chunkName)
     {
         MemoryStream dump = t_dump ??= new MemoryStream();
         dump.SetLength(0);
-        if (lua_dump(_lua, &DumpWriter, 0, 0) != 0)
+        if (lua_dump(L, &DumpWriter, 0, 0) != 0)
             return;
         byte[] chunk = dump.ToArray();
         if (!TailCalls.Remove(chunk))
             return;
         int status;
         fixed (byte* p = chunk)
-        fixed (byte* name = s_chunkName)
+        fixed (byte* name = chunkName)
         fixed (byte* mode = s_binaryMode)
-            status = luaL_loadbufferx(_lua, p, (nuint)chunk.Length, name, mode);
+            status = luaL_loadbufferx(L, p, (nuint)chunk.Length, name, mode);
         if (status == LUA_OK)
-            lua_rotate(_lua, -2, 1);
-        Pop(_lua);
+            lua_rotate(L, -2, 1);
+        Pop(L);
     }
 
     private static readonly byte[] s_binaryMode = "b\0"u8.ToArray();
@@ -181,7 +216,7 @@ public sealed unsafe partial class ScriptEngine : IDisposable
         return 0;
     }
 
-    /// <summary>SCRIPT FLUSH: forgets every script and starts a new Lua state.</summary>
+    /// <summary>SCRIPT FLUSH: forgets every script and starts a new Lua state (functions keep theirs).</summary>
     public void Flush()
     {
         CloseState();
@@ -199,17 +234,35 @@ public sealed unsafe partial class ScriptEngine : IDisposable
             c.Error("ERR This Redis command is not allowed from script");
             return;
         }
-        int fn = _functions[sha];
-        nint L = _thread;
-        if (lua_status(L) != LUA_OK || lua_gettop(L) != 0)
-            _ = lua_closethread(L, _lua);
         SetArgumentTables(c, numKeys);
+        Execute(c, _lua, _thread, _runnerRef, _functions[sha], sha, isFunction: false, numKeys, readOnly);
+        ClearArgumentTables();
+    }
+
+    // Runs the Lua function fnRef of state through its runner on thread, as the script or function
+    // name, and writes the outcome as c's reply. A function gets its keys and arguments (from c's
+    // index 3 on) as its two arguments; a script reads them from KEYS and ARGV.
+    private void Execute(CommandContext c, nint state, nint thread, int runnerRef, int fnRef, string name, bool isFunction, int numKeys, bool readOnly)
+    {
+        nint L = thread;
+        if (lua_status(L) != LUA_OK || lua_gettop(L) != 0)
+            _ = lua_closethread(L, state);
         lua_sethook(L, &Hook, LUA_MASKCOUNT, HookInstructions);
-        lua_rawgeti(L, LUA_REGISTRYINDEX, _runnerRef);
-        lua_rawgeti(L, LUA_REGISTRYINDEX, fn);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, runnerRef);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, fnRef);
+        int nargs = 1;
+        if (isFunction)
+        {
+            PushArgumentTable(L, c, 3, numKeys);
+            PushArgumentTable(L, c, 3 + numKeys, c.Count - 3 - numKeys);
+            nargs = 3;
+        }
 
         _caller = c;
-        _sha = sha;
+        _name = name;
+        _source = isFunction ? "@user_function" : "@user_script";
+        _isFunction = isFunction;
+        _callerIsMaster = c.Client.IsMaster;
         _readOnly = readOnly;
         _wrote = false;
         _killRequested = false;
@@ -223,7 +276,7 @@ public sealed unsafe partial class ScriptEngine : IDisposable
         int results;
         try
         {
-            status = lua_resume(L, _lua, 1, out results);
+            status = lua_resume(L, state, nargs, out results);
         }
         finally
         {
@@ -236,8 +289,19 @@ public sealed unsafe partial class ScriptEngine : IDisposable
         WriteOutcome(c, L, status, results);
         lua_settop(L, 0);
         if (status != LUA_OK)
-            _ = lua_closethread(L, _lua);
-        ClearArgumentTables();
+            _ = lua_closethread(L, state);
+    }
+
+    // Pushes a table of c's arguments [first, first + count).
+    private static void PushArgumentTable(nint L, CommandContext c, int first, int count)
+    {
+        _ = lua_checkstack(L, 4);
+        lua_createtable(L, count, 0);
+        for (int i = 0; i < count; i++)
+        {
+            PushBytes(L, c[first + i]);
+            lua_rawseti(L, -2, i + 1);
+        }
     }
 
     private void WriteOutcome(CommandContext c, nint L, int status, int results)
@@ -245,8 +309,8 @@ public sealed unsafe partial class ScriptEngine : IDisposable
         if (status == LUA_YIELD)
         {
             c.Error(_killRequested
-                ? $"ERR Script killed by user with SCRIPT KILL... script: {_sha}, on @user_script:0."
-                : $"ERR attempt to yield from outside a coroutine script: {_sha}, on @user_script:0.");
+                ? $"ERR Script killed by user with SCRIPT KILL... script: {_name}, on {_source}:0."
+                : $"ERR attempt to yield from outside a coroutine script: {_name}, on {_source}:0.");
             return;
         }
         if (status != LUA_OK)
@@ -269,7 +333,7 @@ public sealed unsafe partial class ScriptEngine : IDisposable
         lua_rawgeti(L, 2, 2);
         long line = lua_tointegerx(L, -1, out _);
         Pop(L);
-        c.Error($"{text} script: {_sha}, on @user_script:{line}.");
+        c.Error($"{text} script: {_name}, on {_source}:{line}.");
     }
 
     // KEYS and ARGV as fresh tables in the (read-only) globals, set raw.
@@ -326,12 +390,16 @@ public sealed unsafe partial class ScriptEngine : IDisposable
         return _functions.ContainsKey(lower) ? lower : null;
     }
 
-    private void CreateState()
+    private void CreateState() =>
+        (_lua, _thread, _runnerRef, _argumentsRef, _, _) = NewState(functions: false);
+
+    // A Lua state with the libraries, the prelude and a thread to run in: for EVAL, or for functions
+    // (then also the library loader and the environment libraries are compiled with, as registry refs).
+    private static (nint L, nint Thread, int RunnerRef, int ArgumentsRef, int LoaderRef, int EnvRef) NewState(bool functions)
     {
         nint L = luaL_newstate();
         if (L == 0)
             throw new InvalidOperationException("Lua: cannot create a state (out of memory)");
-        _lua = L;
         OpenLibrary(L, "_G", Opener("base"));
         OpenLibrary(L, "table", Opener("table"));
         OpenLibrary(L, "string", Opener("string"));
@@ -343,23 +411,34 @@ public sealed unsafe partial class ScriptEngine : IDisposable
         // KEYS and ARGV live in a table of their own that the read-only globals fall back to.
         lua_createtable(L, 0, 2);
         lua_pushvalue(L, -1);
-        _argumentsRef = luaL_ref(L, LUA_REGISTRYINDEX);
+        int argumentsRef = luaL_ref(L, LUA_REGISTRYINDEX);
         RawSetField(L, natives, "script_globals");
         RunChunk(L, "bit.lua", natives, "bit");
         RunChunk(L, "struct.lua", natives, "struct");
         RawGetField(L, natives, "null");
         RunChunkWith(L, "cjson.lua", "cjson");
         RunChunk(L, "cmsgpack.lua", natives, "cmsgpack");
-        // The prelude returns the runner and makes the globals read-only.
+        if (functions)
+        {
+            LoadResource(L, "functions.lua");
+            RawSetField(L, natives, "functions_api");
+        }
+        // The prelude returns the runner (and the loader and environment) and makes the globals read-only.
         LoadResource(L, "prelude.lua");
         lua_pushvalue(L, natives);
-        if (lua_pcallk(L, 1, 1, 0, 0, 0) != LUA_OK)
+        PushString(L, functions ? "functions" : "eval");
+        if (lua_pcallk(L, 2, 3, 0, 0, 0) != LUA_OK)
             throw new InvalidOperationException("Lua: prelude.lua failed: " + ToText(L, -1));
-        _runnerRef = luaL_ref(L, LUA_REGISTRYINDEX);
+        int envRef = functions ? luaL_ref(L, LUA_REGISTRYINDEX) : 0;
+        int loaderRef = functions ? luaL_ref(L, LUA_REGISTRYINDEX) : 0;
+        if (!functions)
+            Pop(L, 2);
+        int runnerRef = luaL_ref(L, LUA_REGISTRYINDEX);
         Pop(L);
-        _thread = lua_newthread(L);
+        nint thread = lua_newthread(L);
         // The thread stays referenced from the registry for the life of the state.
         _ = luaL_ref(L, LUA_REGISTRYINDEX);
+        return (L, thread, runnerRef, argumentsRef, loaderRef, envRef);
     }
 
     private void CloseState()
@@ -417,7 +496,11 @@ public sealed unsafe partial class ScriptEngine : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => CloseState();
+    public void Dispose()
+    {
+        CloseState();
+        CloseFunctionState();
+    }
 
     private sealed class NoTransport : IClientTransport
     {

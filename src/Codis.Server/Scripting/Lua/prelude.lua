@@ -1,7 +1,9 @@
 -- The script environment, built once per Lua state after the libraries are loaded: Redis's names,
 -- Lua 5.1 names scripts written for Redis expect, the redis table, the error handler, and last the
--- read-only globals. Receives the engine's native functions as its argument; returns the runner.
-local native = ...
+-- read-only globals. Receives the engine's native functions and the state's mode ('eval' or
+-- 'functions') as its arguments; returns the runner, and in 'functions' mode also the library loader
+-- and the environment libraries are compiled with.
+local native, mode = ...
 local error, type, tostring, tonumber, select, rawequal, rawget, rawset, setmetatable, xpcall, pairs =
       error, type, tostring, tonumber, select, rawequal, rawget, rawset, setmetatable, xpcall, pairs
 local getinfo = debug.getinfo
@@ -124,14 +126,14 @@ local function user_line()
   for level = 2, 200 do
     local info = getinfo(level, 'Sl')
     if info == nil then return 0 end
-    if info.source == '@user_script' then return info.currentline end
+    if info.source == '@user_script' or info.source == '@user_function' then return info.currentline end
   end
   return 0
 end
 local function on_error(e)
   local text
   if type(e) == 'string' and last_error ~= nil then
-    local line, rest = e:match('^user_script:(%d+): (.*)$')
+    local line, rest = e:match('^user_%a+:(%d+): (.*)$')
     if rest ~= nil and rest == last_error then
       last_error = nil
       return { rest, tonumber(line) }
@@ -167,6 +169,12 @@ for _, name in pairs({ 'bit', 'struct', 'cjson', 'cmsgpack' }) do
   for k, f in pairs(lib) do
     if type(f) == 'function' then lib[k] = at_caller(f) end
   end
+end
+
+-- Redis 7 functions: redis.register_function and the environment libraries load in (functions.lua).
+local functions_api
+if mode == 'functions' then
+  functions_api = native.functions_api(redis, raise)
 end
 
 -- Read-only globals and libraries, as Redis 7.
@@ -210,5 +218,7 @@ setmetatable(_G, {
   __metatable = '_G',
 })
 
--- The runner: a script function in, (true, value) or (false, {text, line}) out.
-return function(f) return xpcall(f, on_error) end
+-- The runner: a script function and its arguments in, (true, value) or (false, {text, line}) out.
+local function runner(f, ...) return xpcall(f, on_error, ...) end
+if functions_api == nil then return runner end
+return runner, functions_api.load, functions_api.env
