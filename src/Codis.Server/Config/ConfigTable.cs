@@ -116,6 +116,7 @@ public sealed class ConfigTable
         Enum("appendfsync", v => c.AppendFsync = v, () => c.AppendFsync, "always", "everysec", "no");
         Bool("rdbcompression", v => c.RdbCompression = v, () => c.RdbCompression);
         Bool("rdbchecksum", v => c.RdbChecksum = v, () => c.RdbChecksum);
+        Int("rdb-key-save-delay", v => c.RdbKeySaveDelay = v, () => c.RdbKeySaveDelay, int.MinValue, int.MaxValue);
         Bool("repl-diskless-sync", v => c.ReplDisklessSync = v, () => c.ReplDisklessSync);
         Int("repl-diskless-sync-delay", v => c.ReplDisklessSyncDelay = v, () => c.ReplDisklessSyncDelay, 0, int.MaxValue);
         Int("repl-diskless-sync-max-replicas", v => c.ReplDisklessSyncMaxReplicas = v, () => c.ReplDisklessSyncMaxReplicas, 0, int.MaxValue);

@@ -130,6 +130,13 @@ public sealed class ServerConfig
     /// </summary>
     public bool ReplDisklessSync { get; set; } = true;
 
+    /// <summary>
+    /// A pause per key written by a background snapshot (BGSAVE, a replica's full resync, the AOF rewrite):
+    /// microseconds, or nanoseconds when negative; 0 for none (rdb-key-save-delay, a testing knob as in Redis).
+    /// The pause is taken between batches, outside the server lock, so clients are not slowed.
+    /// </summary>
+    public int RdbKeySaveDelay { get; set; }
+
     /// <summary>Seconds a diskless full resync waits for more replicas to share its snapshot (repl-diskless-sync-delay).</summary>
     public int ReplDisklessSyncDelay { get; set; } = 5;
 

@@ -187,12 +187,14 @@ public sealed class RdbSnapshot
                 {
                     if (_cancelled)
                         throw new OperationCanceledException("The snapshot was cancelled.");
+                    long keys = 0;
                     lock (_server.Lock)
                     {
                         // A batch ends at a size or time limit so that the lock is never held long.
                         long deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 500);
                         while (slot < SlotHash.SlotCount && w.Length < BatchBytes)
                         {
+                            keys += _server.Databases[d].SlotTable(slot)?.Count ?? 0;
                             TakeSlot(w, d, slot);
                             slot++;
                             if ((slot & 63) == 0 && Stopwatch.GetTimestamp() > deadline)
@@ -200,6 +202,7 @@ public sealed class RdbSnapshot
                         }
                     }
                     total += Flush(w);
+                    PauseForKeys(keys);
                 }
             }
             total += FinishFile(w);
@@ -210,6 +213,16 @@ public sealed class RdbSnapshot
         {
             Finish(e, 0);
         }
+    }
+
+    /// <summary>rdb-key-save-delay: the pause for a batch of <paramref name="keys"/>, outside the lock.</summary>
+    private void PauseForKeys(long keys)
+    {
+        int delay = _server.Config.RdbKeySaveDelay;
+        if (delay == 0 || keys == 0)
+            return;
+        long nanos = keys * (delay > 0 ? delay * 1000L : -(long)delay);
+        Thread.Sleep(TimeSpan.FromTicks(Math.Max(1, nanos / 100)));
     }
 
     private void Finish(Exception? error, long total)

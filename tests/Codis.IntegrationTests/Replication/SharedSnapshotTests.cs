@@ -165,13 +165,14 @@ public sealed partial class SharedSnapshotTests
     [InlineData("redis")]
     public void DiskSync_ReplicaArrivingDuringSnapshot_AttachesToIt(string secondKind)
     {
-        using ServerProcess master = Start("codis", "--enable-debug-command", "yes", "--repl-diskless-sync", "no");
+        // 300,000 keys at 10 us each: the snapshot takes 3 s, so it is still being written when the second
+        // replica asks, however fast or loaded the machine.
+        using ServerProcess master = Start("codis", "--enable-debug-command", "yes", "--repl-diskless-sync", "no", "--rdb-key-save-delay", "10");
         using ServerProcess first = Start("codis");
         using ServerProcess second = Start(secondKind);
         using RespConnection m = master.Connect();
         using RespConnection r1 = first.Connect();
         using RespConnection r2 = second.Connect();
-        // Enough data that the snapshot is still being written when the second replica asks.
         Assert.Equal("OK", m.Command("DEBUG", "POPULATE", "300000", "bulk", "64").Text);
         long forks = Stat(m, "total_forks");
         using (var writer = new Writer(master))
@@ -203,6 +204,10 @@ public sealed partial class SharedSnapshotTests
         d.Same("CONFIG", "SET", "repl-diskless-sync", "no", "repl-diskless-sync-delay", "0", "repl-diskless-sync-max-replicas", "3");
         d.SameUnordered("CONFIG", "GET", "repl-diskless-sync*");
         d.Same("CONFIG", "SET", "repl-diskless-sync-delay", "-1");
+        // The testing knob that makes the disk-sync test deterministic.
+        d.Same("CONFIG", "SET", "rdb-key-save-delay", "-5");
+        d.Same("CONFIG", "GET", "rdb-key-save-delay");
+        d.Same("CONFIG", "SET", "rdb-key-save-delay", "x");
         d.Same("CONFIG", "SET", "repl-diskless-sync-max-replicas", "x");
         d.Same("CONFIG", "SET", "repl-diskless-sync", "maybe");
         d.SameUnordered("CONFIG", "GET", "repl-diskless-sync*");
