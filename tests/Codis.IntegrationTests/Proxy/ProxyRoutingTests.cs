@@ -138,7 +138,8 @@ public sealed class ProxyRoutingTests : IClassFixture<TwoServersFixture>, IDispo
         Assert.Equal("+PONG\r\n", Raw(c, "PING"));
         Assert.Equal("-ERR backend server 'hello' not found\r\n", Raw(c, "PING", "hello"));
         Assert.True(ProxyHarness.WaitUntil(() => Raw(c, "PING", _servers.AddrA) == "+PONG\r\n", TimeSpan.FromSeconds(10)));
-        Assert.Equal("$2\r\nhi\r\n", Raw(c, "PING", _servers.AddrB, "hi"));
+        // Each backend's pool appears when its slots are filled: wait for the second one too.
+        Assert.True(ProxyHarness.WaitUntil(() => Raw(c, "PING", _servers.AddrB, "hi") == "$2\r\nhi\r\n", TimeSpan.FromSeconds(10)));
         Assert.Equal("-ERR backend server 'server' not found\r\n", Raw(c, "INFO", "server"));
         Assert.StartsWith("$", Raw(c, "INFO"));
         var info = c.Command("INFO", _servers.AddrA, "server").Text!;
