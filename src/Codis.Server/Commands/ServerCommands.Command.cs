@@ -98,19 +98,7 @@ public static partial class ServerCommands
             // One key spec derived from first/last/step: begin at an index, then a key range.
             w.Array(1);
             w.Map(3);
-            w.Bulk("flags"u8);
-            string[] keyFlags = (flags & Write) != 0 ? ["RW", "update"] : ["RO", "access"];
-            w.Set(keyFlags.Length);
-            foreach (string f in keyFlags)
-                w.Simple(f);
-            w.Bulk("begin_search"u8);
-            w.Map(2);
-            w.Bulk("type"u8);
-            w.Bulk("index"u8);
-            w.Bulk("spec"u8);
-            w.Map(1);
-            w.Bulk("index"u8);
-            w.Integer(first);
+            WriteKeyFlagsAndStart(w, (flags & Write) != 0 ? ["RW", "update"] : ["RO", "access"], first);
             w.Bulk("find_keys"u8);
             w.Map(2);
             w.Bulk("type"u8);
@@ -148,19 +136,7 @@ public static partial class ServerCommands
         w.Bulk(readOnly
             ? "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS flags"
             : "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE flags");
-        w.Bulk("flags"u8);
-        string[] keyFlags = readOnly ? ["RO", "access"] : ["RW", "access", "update"];
-        w.Set(keyFlags.Length);
-        foreach (string f in keyFlags)
-            w.Simple(f);
-        w.Bulk("begin_search"u8);
-        w.Map(2);
-        w.Bulk("type"u8);
-        w.Bulk("index"u8);
-        w.Bulk("spec"u8);
-        w.Map(1);
-        w.Bulk("index"u8);
-        w.Integer(numKeysIndex);
+        WriteKeyFlagsAndStart(w, readOnly ? ["RO", "access"] : ["RW", "access", "update"], numKeysIndex);
         w.Bulk("find_keys"u8);
         w.Map(2);
         w.Bulk("type"u8);
@@ -173,6 +149,23 @@ public static partial class ServerCommands
         w.Integer(1);
         w.Bulk("keystep"u8);
         w.Integer(1);
+    }
+
+    // A key spec's "flags" and its "begin_search" by index (the fields every spec of this table has).
+    private static void WriteKeyFlagsAndStart(Codis.Core.Resp.ReplyWriter w, string[] keyFlags, int index)
+    {
+        w.Bulk("flags"u8);
+        w.Set(keyFlags.Length);
+        foreach (string f in keyFlags)
+            w.Simple(f);
+        w.Bulk("begin_search"u8);
+        w.Map(2);
+        w.Bulk("type"u8);
+        w.Bulk("index"u8);
+        w.Bulk("spec"u8);
+        w.Map(1);
+        w.Bulk("index"u8);
+        w.Integer(index);
     }
 
     /// <summary>ACL categories derived from the flags (Redis 7 adds a per-family category too).</summary>

@@ -30,21 +30,7 @@ public sealed class FunctionRuntimeTests : IDisposable
 
     private static void LoadLibrary(RespConnection c) => Assert.Equal("rt", c.Command("FUNCTION", "LOAD", "REPLACE", Library).Text);
 
-    private static void WaitBusy(RespConnection other)
-    {
-        var sw = Stopwatch.StartNew();
-        while (true)
-        {
-            RespValue v = other.Command("PING");
-            if (v.IsError)
-            {
-                Assert.StartsWith("BUSY Redis is busy running a script.", v.Text);
-                return;
-            }
-            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(20), "the server never reported BUSY");
-            Thread.Sleep(20);
-        }
-    }
+    private static void WaitBusy(RespConnection other) => ScriptRuntimeTests.WaitBusy(other);
 
     private static void Send(RespConnection runner, RespConnection other, params string[] command)
     {

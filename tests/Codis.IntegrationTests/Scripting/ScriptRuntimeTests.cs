@@ -38,7 +38,8 @@ public sealed class ScriptRuntimeTests : IDisposable
         c.SendRaw(RespConnection.Encode("EVAL", script, "0"));
     }
 
-    private static void WaitBusy(RespConnection other)
+    /// <summary>Pings until the server answers BUSY (a script or function is past lua-time-limit).</summary>
+    internal static void WaitBusy(RespConnection other)
     {
         var sw = Stopwatch.StartNew();
         while (true)
