@@ -164,7 +164,6 @@ public static class Program
         await host.StartAsync().ConfigureAwait(false);
         logger.LogWarning("create proxy with config\n{Config}", config.ToToml());
 
-        string? pidfile = WritePidFile(cl.Get("--pidfile"), logger);
         using var cts = new CancellationTokenSource();
         int exitCode = 0;
         void OnSignal(PosixSignalContext c)
@@ -175,6 +174,8 @@ public static class Program
         }
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        // Written once the signals are handled: whoever reads the pid from it may send SIGTERM at once.
+        string? pidfile = WritePidFile(cl.Get("--pidfile"), logger);
         try
         {
             var online = new OnlineModes(host, log.CreateLogger("online"));

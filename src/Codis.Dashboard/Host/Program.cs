@@ -179,7 +179,6 @@ public static class Program
         logger.LogWarning("create topom with config\n{Config}", config.ToToml());
         logger.LogWarning("admin start service on {Addr}", boundAddr);
 
-        string? pidfile = WritePidFile(cl.Get("--pidfile"), logger);
         int exitCode = 0;
         void OnSignal(PosixSignalContext c)
         {
@@ -189,6 +188,8 @@ public static class Program
         }
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        // Written once the signals are handled: whoever reads the pid from it may send SIGTERM at once.
+        string? pidfile = WritePidFile(cl.Get("--pidfile"), logger);
         try
         {
             _ = Task.Run(async () =>
