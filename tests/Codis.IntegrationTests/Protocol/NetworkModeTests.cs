@@ -98,6 +98,8 @@ public sealed class NetworkModeTests
         stream.Write("*3\r\n$6\r\nCLIENT\r\n$7\r\nSETNAME\r\n$6\r\nvictim\r\n"u8);
         Assert.Equal("+OK\r\n", ReadExactly(stream, 5));
         using RespConnection killer = server.Connect();
+        // The start-up probe's connection may not be forgotten yet: kill only once victim and killer are alone.
+        Assert.True(SpinWait.SpinUntil(() => killer.Command("CLIENT", "LIST").Text!.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length == 2, TimeSpan.FromSeconds(10)));
         Assert.Equal(1, killer.Command("CLIENT", "KILL", "SKIPME", "yes").Integer);
         stream.ReadTimeout = 5000;
         Assert.Equal(0, stream.Read(new byte[16]));
