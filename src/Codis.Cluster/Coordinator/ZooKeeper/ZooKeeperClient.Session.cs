@@ -315,13 +315,16 @@ public sealed partial class ZooKeeperClient
                 Fail(e is OperationCanceledException ? "connection closed" : e.Message);
             }
             await pinger.ConfigureAwait(false);
-            lock (_pending)
-                return _failure!;
+            return Volatile.Read(ref _failure)!;
         }
 
         /// <summary>Marks the connection broken (first reason wins), fails every request in flight and closes the socket.</summary>
         public void Fail(string reason)
         {
+            // A connection that already failed has nothing left to do: no lock is taken then (the read loop's
+            // end, and Dispose after it, run as inline continuations of other threads' completions).
+            if (Volatile.Read(ref _failure) is not null)
+                return;
             List<Pending> orphans;
             lock (_pending)
             {
