@@ -95,8 +95,8 @@ public sealed class ModelJsonTests
     [Fact]
     public void Topom_KeysInOrder()
     {
-        Assert.Equal("{\n    \"token\": \"\",\n    \"start_time\": \"\",\n    \"admin_addr\": \"127.0.0.1:18080\",\n    \"product_name\": \"codis-demo\",\n    \"pid\": 1,\n    \"pwd\": \"\",\n    \"sys\": \"\"\n}",
-            CodisJson.Encode(new TopomModel { AdminAddr = "127.0.0.1:18080", ProductName = "codis-demo", Pid = 1 }));
+        Assert.Equal("{\n    \"token\": \"\",\n    \"start_time\": \"\",\n    \"admin_addr\": \"192.0.2.10:28080\",\n    \"product_name\": \"codis-demo\",\n    \"pid\": 1,\n    \"pwd\": \"\",\n    \"sys\": \"\"\n}",
+            CodisJson.Encode(new TopomModel { AdminAddr = "192.0.2.10:28080", ProductName = "codis-demo", Pid = 1 }));
     }
 
     [Fact]

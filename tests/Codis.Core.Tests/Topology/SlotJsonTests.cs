@@ -18,15 +18,15 @@ public sealed class SlotJsonTests
         {
             Id = 3,
             Locked = true,
-            BackendAddr = "127.0.0.1:6380",
+            BackendAddr = "192.0.2.12:7380",
             BackendAddrGroupId = 2,
-            MigrateFrom = "127.0.0.1:6379",
+            MigrateFrom = "192.0.2.11:7379",
             MigrateFromGroupId = 1,
             ForwardMethod = 1,
             ReplicaGroups = [["a:1", "b:2"], ["c:3"]],
         };
         Assert.Equal(
-            """{"id":3,"locked":true,"backend_addr":"127.0.0.1:6380","backend_addr_group_id":2,"migrate_from":"127.0.0.1:6379","migrate_from_group_id":1,"forward_method":1,"replica_groups":[["a:1","b:2"],["c:3"]]}""",
+            """{"id":3,"locked":true,"backend_addr":"192.0.2.12:7380","backend_addr_group_id":2,"migrate_from":"192.0.2.11:7379","migrate_from_group_id":1,"forward_method":1,"replica_groups":[["a:1","b:2"],["c:3"]]}""",
             JsonSerializer.Serialize(slot));
     }
 
