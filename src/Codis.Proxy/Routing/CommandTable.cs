@@ -85,8 +85,12 @@ public sealed class OpInfo
         Flags = flags;
         Kind = kind;
         Index = index;
-        RoutingArg = name is "ZINTERSTORE" or "ZUNIONSTORE" or "EVAL" or "EVALSHA" or "FCALL" or "FCALL_RO" ? 3 : 1;
+        HasNumKeys = name is "EVAL" or "EVALSHA" or "FCALL" or "FCALL_RO";
+        RoutingArg = HasNumKeys || name is "ZINTERSTORE" or "ZUNIONSTORE" ? 3 : 1;
     }
+
+    /// <summary>EVAL, EVALSHA, FCALL, FCALL_RO: numkeys at argument 2, the keys after it (Session.ScriptKeys.cs).</summary>
+    public bool HasNumKeys { get; }
 
     /// <summary>Upper-case name as reported in errors and statistics.</summary>
     public string Name { get; }

@@ -16,8 +16,7 @@ internal sealed partial class Session
     /// </summary>
     private static string? ScriptCrossSlot(Request r)
     {
-        var name = r.Op.Name;
-        if (name is not ("EVAL" or "EVALSHA" or "FCALL" or "FCALL_RO") || r.ArgCount < 5)
+        if (!r.Op.HasNumKeys || r.ArgCount < 5)
             return null;
         if (!RequestDecoder.TryParseInt(r.Arg(2), out var numKeys) || numKeys < 2)
             return null;
@@ -29,6 +28,7 @@ internal sealed partial class Session
             {
                 var a = Encoding.UTF8.GetString(r.Arg(3));
                 var b = Encoding.UTF8.GetString(r.Arg(i));
+                var name = r.Op.Name;
                 var what = name[0] == 'F' ? "a function's" : "a script's";
                 return $"'{name}' keys '{a}' and '{b}' are in different slots: {what} keys must share one hash tag, e.g. {{tag}}{a} and {{tag}}{b}";
             }

@@ -66,8 +66,15 @@ public sealed unsafe partial class ScriptEngine
     }
 
     /// <summary>The function named <paramref name="name"/> (any case), or null.</summary>
-    internal LibraryFunction? FindFunction(ReadOnlySpan<byte> name) =>
-        _live.Functions.TryGetValue(Encoding.UTF8.GetString(name), out LibraryFunction? f) ? f : null;
+    internal LibraryFunction? FindFunction(ReadOnlySpan<byte> name)
+    {
+        // FCALL runs per command: a usual name is looked up as characters on the stack, not as a new string.
+        if (name.Length > 128)
+            return _live.Functions.TryGetValue(Encoding.UTF8.GetString(name), out LibraryFunction? named) ? named : null;
+        Span<char> chars = stackalloc char[128];
+        int n = Encoding.UTF8.GetChars(name, chars);
+        return _live.FunctionLookup.TryGetValue(chars[..n], out LibraryFunction? f) ? f : null;
+    }
 
     /// <summary>
     /// FUNCTION LOAD: creates (or with <paramref name="replace"/> replaces) the library whose code is
@@ -593,7 +600,11 @@ public sealed unsafe partial class ScriptEngine
     {
         public Dictionary<string, FunctionLibrary> Libraries { get; } = new(StringComparer.Ordinal);
 
+        public FunctionSet() => FunctionLookup = Functions.GetAlternateLookup<ReadOnlySpan<char>>();
+
         public Dictionary<string, LibraryFunction> Functions { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+        public Dictionary<string, LibraryFunction>.AlternateLookup<ReadOnlySpan<char>> FunctionLookup { get; }
 
         public void Link(FunctionLibrary lib)
         {

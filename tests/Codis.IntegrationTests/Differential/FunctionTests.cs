@@ -171,6 +171,7 @@ public sealed class FunctionTests(ServerPairFixture servers) : IClassFixture<Ser
         }
         d.Same("GET", "k1");
         d.Same("FCALL", "nope", "0");
+        d.Same("FCALL", new string('f', 200), "0");
         d.Same("FCALL", "f0", "x");
         d.Same("FCALL", "f0", "2", "a");
         d.Same("FCALL", "f0", "-1");
