@@ -262,12 +262,34 @@ public sealed class ServerProcess : IDisposable
             try
             {
                 // The server owns (and on failure already deleted) the directory.
-                return StartCore(fileName, args, port, ReadyCheck.Ping, dir, ownsDirectory: true, null, environment);
+                ServerProcess server = StartCore(fileName, args, port, ReadyCheck.Ping, dir, ownsDirectory: true, null, environment);
+                if (server.BoundItsPort() || attempt >= 5)
+                    return server;
+                // The PING was answered by whoever took the port first, and this server is exiting: try another.
+                server.Dispose();
             }
             catch (InvalidOperationException e) when (attempt < 5 && e.Message.Contains("in use", StringComparison.OrdinalIgnoreCase))
             {
             }
         }
+    }
+
+    /// <summary>
+    /// True once the server logs that it listens (redis-server and codis-server both write "Ready to accept
+    /// connections"); false when it exits first, as it does when another process holds its port.
+    /// </summary>
+    private bool BoundItsPort()
+    {
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Output.Contains("Ready to accept connections", StringComparison.Ordinal))
+                return true;
+            if (_process.HasExited)
+                return false;
+            Thread.Sleep(10);
+        }
+        return true;
     }
 
     private void Append(string? line)
