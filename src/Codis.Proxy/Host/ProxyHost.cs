@@ -318,7 +318,9 @@ public sealed partial class ProxyHost : IAsyncDisposable
                     return;
             }
             _logger.LogWarning("switch masters {Masters}: {Count} slots re-pointed", string.Join(", ", masters.Select(kv => $"{kv.Key}={kv.Value}")), changed.Count);
-            Router.FillSlots(changed, switched: true);
+            // The run_id answers may have resumed this on a socket thread; the fill barrier waits for
+            // in-flight requests, whose replies that thread may have to read, so wait on the pool.
+            await Task.Run(() => Router.FillSlots(changed, switched: true)).ConfigureAwait(false);
         }
         catch (RouterException e)
         {
