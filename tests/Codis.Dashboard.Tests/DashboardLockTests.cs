@@ -83,7 +83,7 @@ public sealed class DashboardLockTests
         var c = new EphemeralCoordinator();
         var log = new CodisLog { Level = CodisLogLevel.None };
         var topom = new Topom(DashboardConfig.Default with { CoordinatorName = "zookeeper" }, c, log);
-        topom.SetIdentity("127.0.0.1:18080", "127.0.0.1:18080");
+        topom.SetIdentity("192.0.2.10:28080", "192.0.2.10:28080");
         await topom.StartAsync();
         return (topom, c, log);
     }
@@ -108,7 +108,7 @@ public sealed class DashboardLockTests
         {
             Assert.True(topom.IsOnline);
             Assert.Equal(1, c.EphemeralCreates);
-            Assert.Contains("\"admin_addr\": \"127.0.0.1:18080\"", c.Text(LockPath), StringComparison.Ordinal);
+            Assert.Contains("\"admin_addr\": \"192.0.2.10:28080\"", c.Text(LockPath), StringComparison.Ordinal);
             await topom.DisposeAsync();
             Assert.Null(c.Text(LockPath));
         }
@@ -137,11 +137,11 @@ public sealed class DashboardLockTests
         {
             await using (topom)
             {
-                byte[] other = Encoding.UTF8.GetBytes("{\"token\": \"other\", \"admin_addr\": \"10.0.0.9:18080\", \"pid\": 4242}");
+                byte[] other = Encoding.UTF8.GetBytes("{\"token\": \"other\", \"admin_addr\": \"192.0.2.9:28080\", \"pid\": 4242}");
                 c.LoseSession(LockPath, other);
                 Assert.True(Eventually(() => topom.IsClosed));
                 await topom.Exited.WaitAsync(TimeSpan.FromSeconds(10));
-                Assert.Contains("10.0.0.9:18080", c.Text(LockPath), StringComparison.Ordinal);
+                Assert.Contains("192.0.2.9:28080", c.Text(LockPath), StringComparison.Ordinal);
             }
         }
     }

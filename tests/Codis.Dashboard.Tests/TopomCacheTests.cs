@@ -96,12 +96,12 @@ public sealed class TopomCacheTests : IAsyncLifetime
     {
         TopomContext ctx = await _topom.RefillCacheAsync();
         Assert.Empty(ctx.Sentinel.Servers);
-        await Write("/codis3/codis-demo/sentinel", "{\"servers\": [\"127.0.0.1:26379\"], \"out_of_sync\": true}");
+        await Write("/codis3/codis-demo/sentinel", "{\"servers\": [\"192.0.2.20:7020\"], \"out_of_sync\": true}");
         await Write("/codis3/codis-demo/proxy/proxy-t2", "{\"id\": 3, \"token\": \"t2\"}");
         Assert.Empty((await _topom.RefillCacheAsync()).Sentinel.Servers);
         _topom.DirtyAll();
         ctx = await _topom.RefillCacheAsync();
-        Assert.Equal(["127.0.0.1:26379"], ctx.Sentinel.Servers);
+        Assert.Equal(["192.0.2.20:7020"], ctx.Sentinel.Servers);
         Assert.Equal(3, ctx.Proxies["t2"].Id);
     }
 

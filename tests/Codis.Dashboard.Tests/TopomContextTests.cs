@@ -52,10 +52,10 @@ public sealed class TopomContextTests
     public void ToSlot_Idle_BackendIsMaster_LockedWhilePromotionPrepared()
     {
         TopomContext ctx = Context([new SlotMapping { Id = 0, GroupId = 1 }, new SlotMapping { Id = 1, GroupId = 2 }],
-            new Group { Id = 1, Servers = [S("10.0.0.1:6379"), S("10.0.0.2:6379")] },
-            new Group { Id = 2, Servers = [S("10.0.0.3:6379")], Promoting = new GroupPromoting { Index = 0, State = "prepared" } });
+            new Group { Id = 1, Servers = [S("192.0.2.1:7001"), S("192.0.2.2:7001")] },
+            new Group { Id = 2, Servers = [S("192.0.2.3:7001")], Promoting = new GroupPromoting { Index = 0, State = "prepared" } });
         Slot s0 = ctx.ToSlot(ctx.Slots[0], null);
-        Assert.Equal(new Slot { Id = 0, BackendAddr = "10.0.0.1:6379", BackendAddrGroupId = 1, ForwardMethod = 1 }, s0);
+        Assert.Equal(new Slot { Id = 0, BackendAddr = "192.0.2.1:7001", BackendAddrGroupId = 1, ForwardMethod = 1 }, s0);
         Assert.True(ctx.ToSlot(ctx.Slots[1], null).Locked);
         Assert.Equal(new Slot { Id = 2, ForwardMethod = 1 }, ctx.ToSlot(ctx.Slots[2], null));
     }

@@ -276,7 +276,8 @@ public sealed class ServerProcess : IDisposable
 
     /// <summary>
     /// True once the server logs that it listens (redis-server and codis-server both write "Ready to accept
-    /// connections"); false when it exits first, as it does when another process holds its port.
+    /// connections"); false when it exits first, as it does when another process holds its port. A server
+    /// still running after 20 s without that line (a quiet log level) answered the PING itself: true.
     /// </summary>
     private bool BoundItsPort()
     {

@@ -10,7 +10,7 @@ public class SlotViewsTests
 {
     private static readonly HostResolver Literal = new(addr => IPAddress.TryParse(addr.Split(':')[0], out IPAddress? ip) ? ip : null);
 
-    private static readonly Dictionary<int, Group> Groups = ById(Group(1, "10.0.0.1:6379"), Group(2, "10.0.0.2:6379"));
+    private static readonly Dictionary<int, Group> Groups = ById(Group(1, "192.0.2.1:7001"), Group(2, "192.0.2.2:7001"));
 
     private static Slot View(SlotMapping m, MigrationMethod method = MigrationMethod.SemiAsync, Dictionary<int, Group>? groups = null) =>
         SlotViews.ToSlot(m, groups ?? Groups, null, method, Literal);
@@ -20,8 +20,8 @@ public class SlotViewsTests
     {
         Slot s = View(new SlotMapping { Id = 7, GroupId = 1 }, MigrationMethod.Sync);
 
-        Assert.Equal(new Slot { Id = 7, BackendAddr = "10.0.0.1:6379", BackendAddrGroupId = 1, ForwardMethod = 0 }, s);
-        Assert.Equal("{\"id\":7,\"backend_addr\":\"10.0.0.1:6379\",\"backend_addr_group_id\":1}",
+        Assert.Equal(new Slot { Id = 7, BackendAddr = "192.0.2.1:7001", BackendAddrGroupId = 1, ForwardMethod = 0 }, s);
+        Assert.Equal("{\"id\":7,\"backend_addr\":\"192.0.2.1:7001\",\"backend_addr_group_id\":1}",
             System.Text.Json.JsonSerializer.Serialize(s));
     }
 
@@ -34,11 +34,11 @@ public class SlotViewsTests
     }
 
     [Theory]
-    [InlineData(ActionState.Pending, false, "10.0.0.1:6379", 1, "", 0)]
-    [InlineData(ActionState.Preparing, false, "10.0.0.1:6379", 1, "", 0)]
-    [InlineData(ActionState.Prepared, true, "10.0.0.2:6379", 2, "10.0.0.1:6379", 1)]
-    [InlineData(ActionState.Migrating, false, "10.0.0.2:6379", 2, "10.0.0.1:6379", 1)]
-    [InlineData(ActionState.Finished, false, "10.0.0.2:6379", 2, "", 0)]
+    [InlineData(ActionState.Pending, false, "192.0.2.1:7001", 1, "", 0)]
+    [InlineData(ActionState.Preparing, false, "192.0.2.1:7001", 1, "", 0)]
+    [InlineData(ActionState.Prepared, true, "192.0.2.2:7001", 2, "192.0.2.1:7001", 1)]
+    [InlineData(ActionState.Migrating, false, "192.0.2.2:7001", 2, "192.0.2.1:7001", 1)]
+    [InlineData(ActionState.Finished, false, "192.0.2.2:7001", 2, "", 0)]
     public void ToSlot_PerActionState_FollowsMigrationTable(string state, bool locked, string backend, int backendGid,
         string from, int fromGid)
     {
@@ -59,8 +59,8 @@ public class SlotViewsTests
     [Fact]
     public void ToSlot_PromotionPrepared_LocksSlotsOfTheGroup()
     {
-        var groups = ById(Group(1, "10.0.0.1:6379") with { Promoting = new GroupPromoting { State = ActionState.Prepared } },
-            Group(2, "10.0.0.2:6379"));
+        var groups = ById(Group(1, "192.0.2.1:7001") with { Promoting = new GroupPromoting { State = ActionState.Prepared } },
+            Group(2, "192.0.2.2:7001"));
 
         Assert.True(View(new SlotMapping { Id = 1, GroupId = 1 }, groups: groups).Locked);
         Assert.True(View(WithAction(1, 2, ActionState.Migrating, 1), groups: groups).Locked);
@@ -81,30 +81,30 @@ public class SlotViewsTests
         Id = 1,
         Servers =
         [
-            new GroupServer { Server = "10.0.0.1:6379", DataCenter = "dc1", ReplicaGroup = true },
-            new GroupServer { Server = "10.0.0.2:6379", DataCenter = "dc1", ReplicaGroup = true },
-            new GroupServer { Server = "10.0.0.3:6379", DataCenter = "dc2", ReplicaGroup = true },
-            new GroupServer { Server = "10.0.0.4:6379", DataCenter = "dc1", ReplicaGroup = false },
-            new GroupServer { Server = "10.0.0.5:6379", DataCenter = "dc1", ReplicaGroup = true },
+            new GroupServer { Server = "192.0.2.1:7001", DataCenter = "dc1", ReplicaGroup = true },
+            new GroupServer { Server = "192.0.2.2:7001", DataCenter = "dc1", ReplicaGroup = true },
+            new GroupServer { Server = "192.0.2.3:7001", DataCenter = "dc2", ReplicaGroup = true },
+            new GroupServer { Server = "192.0.2.4:7001", DataCenter = "dc1", ReplicaGroup = false },
+            new GroupServer { Server = "192.0.2.5:7001", DataCenter = "dc1", ReplicaGroup = true },
         ],
     };
 
     [Fact]
     public void ReplicaGroups_ProxyOnServerHost_OrdersSameIpThenSameDatacenterThenOthers()
     {
-        var proxy = new ProxyModel { AdminAddr = "10.0.0.2:11080", DataCenter = "dc1" };
+        var proxy = new ProxyModel { AdminAddr = "192.0.2.2:7080", DataCenter = "dc1" };
 
         Slot s = SlotViews.ToSlot(new SlotMapping { Id = 0, GroupId = 1 }, ById(ReplicaGroup()), proxy,
             MigrationMethod.SemiAsync, Literal);
 
-        Assert.Equal([["10.0.0.2:6379"], ["10.0.0.1:6379", "10.0.0.5:6379"], ["10.0.0.3:6379"]],
+        Assert.Equal([["192.0.2.2:7001"], ["192.0.2.1:7001", "192.0.2.5:7001"], ["192.0.2.3:7001"]],
             s.ReplicaGroups.Select(b => b.ToArray()).ToArray());
     }
 
     [Fact]
     public void ReplicaGroups_NoProxyOrUnresolvableProxy_AllInLastBucket()
     {
-        var all = new[] { new[] { "10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379", "10.0.0.5:6379" } };
+        var all = new[] { new[] { "192.0.2.1:7001", "192.0.2.2:7001", "192.0.2.3:7001", "192.0.2.5:7001" } };
         var groups = ById(ReplicaGroup());
 
         Assert.Equal(all, SlotViews.ReplicaGroups(groups, 1, null, Literal).Select(b => b.ToArray()).ToArray());
@@ -116,9 +116,9 @@ public class SlotViewsTests
     public void ReplicaGroups_PromotingSingleServerOrBusySlot_None()
     {
         var promoting = ById(ReplicaGroup() with { Promoting = new GroupPromoting { State = ActionState.Preparing } });
-        var single = ById(Group(1, "10.0.0.1:6379") with
+        var single = ById(Group(1, "192.0.2.1:7001") with
         {
-            Servers = [new GroupServer { Server = "10.0.0.1:6379", ReplicaGroup = true }],
+            Servers = [new GroupServer { Server = "192.0.2.1:7001", ReplicaGroup = true }],
         });
 
         Assert.Empty(SlotViews.ReplicaGroups(promoting, 1, null, Literal));

@@ -97,9 +97,9 @@ public sealed class AdminCoordinatorTests : IDisposable
         Put("/zk/codis/db_old/slots/slot_0", """{"product_name": "old", "id": 0, "group_id": 1, "state": {"status": "online", "migrate_status": {"from": -1, "to": -1}, "last_op_ts": "0"}}""");
         Put("/zk/codis/db_old/slots/slot_1", """{"product_name": "old", "id": 1, "group_id": 2, "state": {"status": "online", "migrate_status": {"from": -1, "to": -1}, "last_op_ts": "0"}}""");
         Put("/zk/codis/db_old/slots/slot_2", """{"product_name": "old", "id": 2, "group_id": 0, "state": {"status": "offline", "migrate_status": {"from": -1, "to": -1}, "last_op_ts": "0"}}""");
-        Put("/zk/codis/db_old/servers/group_1/127.0.0.1:6380", """{"type": "slave", "group_id": 1, "addr": "127.0.0.1:6380"}""");
-        Put("/zk/codis/db_old/servers/group_1/127.0.0.1:6379", """{"type": "master", "group_id": 1, "addr": "127.0.0.1:6379"}""");
-        Put("/zk/codis/db_old/servers/group_2/127.0.0.1:6381", """{"type": "master", "group_id": 2, "addr": "127.0.0.1:6381"}""");
+        Put("/zk/codis/db_old/servers/group_1/192.0.2.12:7002", """{"type": "slave", "group_id": 1, "addr": "192.0.2.12:7002"}""");
+        Put("/zk/codis/db_old/servers/group_1/192.0.2.11:7001", """{"type": "master", "group_id": 1, "addr": "192.0.2.11:7001"}""");
+        Put("/zk/codis/db_old/servers/group_2/192.0.2.13:7003", """{"type": "master", "group_id": 2, "addr": "192.0.2.13:7003"}""");
         Put("/zk/codis/db_old/LOCK/empty", "");
     }
 
@@ -111,7 +111,7 @@ public sealed class AdminCoordinatorTests : IDisposable
         using JsonDocument d = JsonDocument.Parse(r.StdOut);
         Assert.Equal(["LOCK", "servers", "slots"], d.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(JsonValueKind.Null, d.RootElement.GetProperty("LOCK").GetProperty("empty").ValueKind);
-        JsonElement master = d.RootElement.GetProperty("servers").GetProperty("group_1").GetProperty("127.0.0.1:6379");
+        JsonElement master = d.RootElement.GetProperty("servers").GetProperty("group_1").GetProperty("192.0.2.11:7001");
         Assert.Equal(["addr", "group_id", "type"], master.EnumerateObject().Select(p => p.Name));
         Assert.Contains("\n    \"slots\": {\n        \"slot_0\": {\n            \"group_id\": 1,\n", r.StdOut, StringComparison.Ordinal);
     }
@@ -149,13 +149,13 @@ public sealed class AdminCoordinatorTests : IDisposable
                         "id": 1,
                         "servers": [
                             {
-                                "server": "127.0.0.1:6379",
+                                "server": "192.0.2.11:7001",
                                 "datacenter": "",
                                 "action": {},
                                 "replica_group": false
                             },
                             {
-                                "server": "127.0.0.1:6380",
+                                "server": "192.0.2.12:7002",
                                 "datacenter": "",
                                 "action": {},
                                 "replica_group": false
@@ -168,7 +168,7 @@ public sealed class AdminCoordinatorTests : IDisposable
                         "id": 2,
                         "servers": [
                             {
-                                "server": "127.0.0.1:6381",
+                                "server": "192.0.2.13:7003",
                                 "datacenter": "",
                                 "action": {},
                                 "replica_group": false
@@ -223,7 +223,7 @@ public sealed class AdminCoordinatorTests : IDisposable
     public void RemoveLock_TopomNodeDeleted_OtherNodesKept()
     {
         PrepareDemo();
-        Put("/codis3/demo/topom", """{"token": "t", "admin_addr": "127.0.0.1:18080", "product_name": "demo"}""");
+        Put("/codis3/demo/topom", """{"token": "t", "admin_addr": "192.0.2.10:28080", "product_name": "demo"}""");
         ProcessResult r = Ok("-v", "--remove-lock", "--product=demo", "--filesystem=" + _root);
         Assert.Contains("[DEBUG] force remove-lock OK", r.StdErr, StringComparison.Ordinal);
         Assert.Null(Read("/codis3/demo/topom"));
@@ -236,11 +236,11 @@ public sealed class AdminCoordinatorTests : IDisposable
     public void DashboardList_ProductsWithAndWithoutDashboard()
     {
         PrepareDemo();
-        Put("/codis3/demo/topom", """{"token": "t", "admin_addr": "127.0.0.1:18080", "product_name": "demo"}""");
+        Put("/codis3/demo/topom", """{"token": "t", "admin_addr": "192.0.2.10:28080", "product_name": "demo"}""");
         Put("/codis3/other/slots/slot-0000", """{"id": 0, "group_id": 0, "action": {}}""");
         ProcessResult r = Ok("--dashboard-list", "--filesystem=" + _root);
         Assert.Equal(
-            "[\n    {\n        \"name\": \"demo\",\n        \"dashboard\": \"127.0.0.1:18080\"\n    },\n    {\n        \"name\": \"other\",\n        \"dashboard\": \"\"\n    }\n]\n",
+            "[\n    {\n        \"name\": \"demo\",\n        \"dashboard\": \"192.0.2.10:28080\"\n    },\n    {\n        \"name\": \"other\",\n        \"dashboard\": \"\"\n    }\n]\n",
             r.StdOut);
     }
 

@@ -116,7 +116,7 @@ public sealed class DashboardLifecycleTests
         {
             string lockFile = Path.Combine(root, "data/codis3/codis-demo/topom");
             Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!);
-            File.WriteAllText(lockFile, "{\"token\": \"x\", \"admin_addr\": \"10.9.9.9:18080\", \"pid\": 1, \"hostname\": \"elsewhere\"}");
+            File.WriteAllText(lockFile, "{\"token\": \"x\", \"admin_addr\": \"192.0.2.9:28080\", \"pid\": 1, \"hostname\": \"elsewhere\"}");
             using DashboardProcess d = DashboardProcess.Start("", root, true, "--remove-lock");
             Assert.Contains($"\"pid\": {d.Process.Pid}", File.ReadAllText(lockFile), StringComparison.Ordinal);
         }
@@ -134,9 +134,9 @@ public sealed class DashboardLifecycleTests
         {
             string lockFile = Path.Combine(root, "data/codis3/codis-demo/topom");
             Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!);
-            File.WriteAllText(lockFile, "{\"token\": \"x\", \"admin_addr\": \"10.9.9.9:18080\", \"pid\": 1, \"hostname\": \"elsewhere\"}");
+            File.WriteAllText(lockFile, "{\"token\": \"x\", \"admin_addr\": \"192.0.2.9:28080\", \"pid\": 1, \"hostname\": \"elsewhere\"}");
             using DashboardProcess d = DashboardProcess.Start("", root, waitOnline: false);
-            Assert.True(d.Process.WaitForOutput("held by the dashboard at 10.9.9.9:18080 (pid 1 on elsewhere)", TimeSpan.FromSeconds(20)), d.Process.OutputTail());
+            Assert.True(d.Process.WaitForOutput("held by the dashboard at 192.0.2.9:28080 (pid 1 on elsewhere)", TimeSpan.FromSeconds(20)), d.Process.OutputTail());
             Assert.Contains("--remove-lock", d.Process.Output, StringComparison.Ordinal);
         }
         finally

@@ -33,7 +33,7 @@ public sealed class FeLifecycleTests : IDisposable
 
     [Theory]
     [InlineData("--listen=127.0.0.1:0", "one of --dashboard-list, --zookeeper, --etcd or --filesystem is required")]
-    [InlineData("--filesystem=/tmp/x --etcd=127.0.0.1:2379 --listen=127.0.0.1:0", "--etcd and --filesystem cannot be used together")]
+    [InlineData("--filesystem=/tmp/x --etcd=192.0.2.21:7021 --listen=127.0.0.1:0", "--etcd and --filesystem cannot be used together")]
     [InlineData("--filesystem=/tmp/x", "--listen=ADDR is required")]
     [InlineData("--filesystem=/tmp/x --listen=127.0.0.1:0 --bogus=1", "unknown option '--bogus'")]
     [InlineData("--filesystem=/tmp/x --listen", "--listen requires a value")]

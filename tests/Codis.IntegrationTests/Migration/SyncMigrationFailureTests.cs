@@ -82,7 +82,7 @@ public sealed class SyncMigrationFailureTests : IClassFixture<MigrationPairFixtu
     [Fact]
     public void SlotsMgrtOne_UnresolvableHostOrBadPort_CannotConnect()
     {
-        Assert.StartsWith("ERR Can't connect to target node: ", Error("SLOTSMGRTONE", "no-such-host.invalid", "6379", "1000", "k"));
+        Assert.StartsWith("ERR Can't connect to target node: ", Error("SLOTSMGRTONE", "no-such-host.invalid", "7001", "1000", "k"));
         Assert.Equal("ERR Can't connect to target node: invalid port 'http'", Error("SLOTSMGRTONE", "127.0.0.1", "http", "1000", "k"));
     }
 

@@ -197,10 +197,12 @@ public sealed class ProxyAdminApiTests(IdleProxyFixture fixture) : IClassFixture
     [Fact]
     public void Sentinels_SetThenShownInStats_Rewatch()
     {
-        AdminReply r = P.Put($"/api/proxy/sentinels/{fixture.XAuth}", "{\"servers\": [\"127.0.0.1:26379\"], \"out_of_sync\": false}");
+        // The proxy really watches it: a free port, so no sentinel of someone else's answers.
+        string sentinel = "127.0.0.1:" + FreePort.Get();
+        AdminReply r = P.Put($"/api/proxy/sentinels/{fixture.XAuth}", "{\"servers\": [\"" + sentinel + "\"], \"out_of_sync\": false}");
         Assert.Equal(200, r.Status);
         using (JsonDocument d = JsonDocument.Parse(P.Get("/api/proxy/stats/" + fixture.XAuth).Body))
-            Assert.Equal("127.0.0.1:26379", d.RootElement.GetProperty("sentinels").GetProperty("servers")[0].GetString());
+            Assert.Equal(sentinel, d.RootElement.GetProperty("sentinels").GetProperty("servers")[0].GetString());
         Assert.Equal("\"OK\"", P.Put($"/api/proxy/sentinels/{fixture.XAuth}/rewatch").Body);
         Assert.Equal(200, P.Put($"/api/proxy/sentinels/{fixture.XAuth}", "{}").Status);
         using (JsonDocument d = JsonDocument.Parse(P.Get("/api/proxy/stats/" + fixture.XAuth).Body))

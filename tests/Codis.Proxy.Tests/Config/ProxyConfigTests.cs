@@ -118,7 +118,7 @@ public sealed class ProxyConfigTests
         { "proxy_addr = \"\"", "invalid proxy_addr" },
         { "admin_addr = \"\"", "invalid admin_addr" },
         { "jodis_name = \"zookeeper\"", "invalid jodis_addr" },
-        { "jodis_addr = \"127.0.0.1:2181\"", "invalid jodis_name" },
+        { "jodis_addr = \"192.0.2.22:7022\"", "invalid jodis_name" },
         { "product_name = \"\"", "invalid product_name" },
         { "product_name = \"a/b\"", "bad product name = a/b" },
         { "proxy_max_clients = -1", "invalid proxy_max_clients" },

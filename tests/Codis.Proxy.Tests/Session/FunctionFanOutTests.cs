@@ -6,9 +6,9 @@ namespace Codis.Proxy.Tests.Session;
 public sealed class FunctionFanOutTests
 {
     private static FunctionReply Reply(int gid, string reply) =>
-        new(gid, "192.0.2." + gid + ":6379", Encoding.UTF8.GetBytes(reply), null);
+        new(gid, "192.0.2." + gid + ":7001", Encoding.UTF8.GetBytes(reply), null);
 
-    private static FunctionReply Lost(int gid, string failure) => new(gid, "192.0.2." + gid + ":6379", null, failure);
+    private static FunctionReply Lost(int gid, string failure) => new(gid, "192.0.2." + gid + ":7001", null, failure);
 
     [Theory]
     [InlineData("load", "All")]
@@ -50,8 +50,8 @@ public sealed class FunctionFanOutTests
         var index = FunctionFanOut.Merge(FunctionRoute.All, "FUNCTION LOAD",
             [Reply(1, "$1\r\nx\r\n"), Reply(2, "-ERR Library 'x' already exists\r\n")], out var error);
         Assert.Equal(-1, index);
-        Assert.Equal("ERR FUNCTION LOAD failed on group 2 (192.0.2.2:6379): Library 'x' already exists; "
-            + "it succeeded on group 1 (192.0.2.1:6379)", error);
+        Assert.Equal("ERR FUNCTION LOAD failed on group 2 (192.0.2.2:7001): Library 'x' already exists; "
+            + "it succeeded on group 1 (192.0.2.1:7001)", error);
     }
 
     [Fact]
@@ -60,8 +60,8 @@ public sealed class FunctionFanOutTests
         var index = FunctionFanOut.Merge(FunctionRoute.All, "FUNCTION DELETE",
             [Reply(1, "-ERR Library not found\r\n"), Lost(2, "backend conn reset"), Reply(3, "-BUSY Redis is busy\r\n")], out var error);
         Assert.Equal(-1, index);
-        Assert.Equal("ERR FUNCTION DELETE failed on group 1 (192.0.2.1:6379): Library not found; "
-            + "group 2 (192.0.2.2:6379): backend conn reset; group 3 (192.0.2.3:6379): BUSY Redis is busy", error);
+        Assert.Equal("ERR FUNCTION DELETE failed on group 1 (192.0.2.1:7001): Library not found; "
+            + "group 2 (192.0.2.2:7001): backend conn reset; group 3 (192.0.2.3:7001): BUSY Redis is busy", error);
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class FunctionFanOutTests
         // Transport failures are never "the server's answer": the merged error names the groups.
         var index = FunctionFanOut.Merge(FunctionRoute.All, "FUNCTION FLUSH", [Lost(1, "backend conn reset"), Lost(2, "backend conn reset")], out var error);
         Assert.Equal(-1, index);
-        Assert.StartsWith("ERR FUNCTION FLUSH failed on group 1 (192.0.2.1:6379): backend conn reset; group 2", error);
+        Assert.StartsWith("ERR FUNCTION FLUSH failed on group 1 (192.0.2.1:7001): backend conn reset; group 2", error);
     }
 
     [Fact]
@@ -88,8 +88,8 @@ public sealed class FunctionFanOutTests
         const string notBusy = "-NOTBUSY No scripts in execution right now.\r\n";
         Assert.Equal(0, FunctionFanOut.Merge(FunctionRoute.Any, "FUNCTION KILL", [Reply(1, notBusy), Reply(2, notBusy)], out _));
         Assert.Equal(-1, FunctionFanOut.Merge(FunctionRoute.Any, "FUNCTION KILL", [Reply(1, notBusy), Lost(2, "backend conn failure, x\r\ny")], out var error));
-        Assert.Equal("ERR FUNCTION KILL failed on group 1 (192.0.2.1:6379): NOTBUSY No scripts in execution right now.; "
-            + "group 2 (192.0.2.2:6379): backend conn failure, x  y", error);
+        Assert.Equal("ERR FUNCTION KILL failed on group 1 (192.0.2.1:7001): NOTBUSY No scripts in execution right now.; "
+            + "group 2 (192.0.2.2:7001): backend conn failure, x  y", error);
     }
 
     [Fact]
