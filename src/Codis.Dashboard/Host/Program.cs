@@ -1,3 +1,4 @@
+using Codis.Cluster.Hosting;
 using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
@@ -189,7 +190,7 @@ public static class Program
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         // Written once the signals are handled: whoever reads the pid from it may send SIGTERM at once.
-        string? pidfile = WritePidFile(cl.Get("--pidfile"), logger);
+        string? pidfile = PidFile.Write(cl.Get("--pidfile"), logger);
         try
         {
             _ = Task.Run(async () =>
@@ -213,39 +214,10 @@ public static class Program
         }
         finally
         {
-            if (pidfile is not null)
-                TryDelete(pidfile, logger);
+            PidFile.Remove(pidfile, logger);
         }
         return exitCode;
     }
 
-    private static string? WritePidFile(string? path, ILogger logger)
-    {
-        if (path is null)
-            return null;
-        string full = Path.GetFullPath(path);
-        try
-        {
-            File.WriteAllText(full, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            logger.LogWarning("write pidfile = '{Path}' failed: {Error}", full, e.Message);
-            return null;
-        }
-        logger.LogWarning("option --pidfile = {Path}", full);
-        return full;
-    }
 
-    private static void TryDelete(string path, ILogger logger)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            logger.LogWarning("remove pidfile = '{Path}' failed: {Error}", path, e.Message);
-        }
-    }
 }

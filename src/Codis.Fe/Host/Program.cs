@@ -143,7 +143,7 @@ public static class Program
         }
 
         // Written before listening, as Codis does: once the port answers, the pid file is there.
-        string? pidfile = WritePidFile(cl.Get("--pidfile"), logger);
+        string? pidfile = PidFile.Write(cl.Get("--pidfile"), logger);
         try
         {
             // Handlers first: a signal that arrives as soon as the port answers still stops the FE cleanly.
@@ -168,40 +168,11 @@ public static class Program
         }
         finally
         {
-            if (pidfile is not null)
-                TryDelete(pidfile, logger);
+            PidFile.Remove(pidfile, logger);
             if (coordinator is not null)
                 await coordinator.CloseAsync().ConfigureAwait(false);
         }
     }
 
-    private static string? WritePidFile(string? path, ILogger logger)
-    {
-        if (path is null)
-            return null;
-        string full = Path.GetFullPath(path);
-        try
-        {
-            File.WriteAllText(full, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            logger.LogWarning("write pidfile = '{Path}' failed: {Error}", full, e.Message);
-            return null;
-        }
-        logger.LogWarning("option --pidfile = {Path}", full);
-        return full;
-    }
 
-    private static void TryDelete(string path, ILogger logger)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            logger.LogWarning("remove pidfile = '{Path}' failed: {Error}", path, e.Message);
-        }
-    }
 }
