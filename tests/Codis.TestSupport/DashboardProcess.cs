@@ -87,6 +87,9 @@ public sealed class DashboardProcess : IDisposable
             {
                 string tail = d.Process.OutputTail();
                 d.Dispose();
+                // Another process took the free port first (and answered the connect check): try another.
+                if (attempt < 5 && tail.Contains("address already in use", StringComparison.Ordinal))
+                    continue;
                 throw new InvalidOperationException("codis-dashboard did not go online within 30 s:\n" + tail);
             }
             return d;
