@@ -72,6 +72,37 @@ public class ServerProcessTests
     }
 
     [Fact]
+    public void PortOwner_ListensOn_TellsThisProcessFromAnother()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var sleeper = Process.Start("sleep", "30");
+        try
+        {
+            Assert.True(PortOwner.ListensOn(Environment.ProcessId, port));
+            Assert.False(PortOwner.ListensOn(sleeper.Id, port));
+        }
+        finally
+        {
+            sleeper.Kill();
+        }
+    }
+
+    [Fact]
+    public void Start_PortAnsweredByAnotherProcess_NotReady()
+    {
+        // The free port was taken (here by the test itself) before the started process could bind it: a
+        // connect succeeds, but the started process is not the one listening.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            ServerProcess.Start("/bin/sh", ["-c", "exec sleep 60"], port, ReadyCheck.TcpConnect, startTimeout: TimeSpan.FromSeconds(1)));
+        Assert.Contains("by another process than pid", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Start_TcpConnectCheck_GenericBinaryWithOwnArgs()
     {
         int port = FreePort.Get();

@@ -87,9 +87,6 @@ public sealed class DashboardProcess : IDisposable
             {
                 string tail = d.Process.OutputTail();
                 d.Dispose();
-                // Another process took the free port first (and answered the connect check): try another.
-                if (attempt < 5 && tail.Contains("address already in use", StringComparison.Ordinal))
-                    continue;
                 throw new InvalidOperationException("codis-dashboard did not go online within 30 s:\n" + tail);
             }
             return d;
@@ -201,18 +198,8 @@ public sealed class DashboardProcess : IDisposable
         kill?.WaitForExit();
     }
 
-    /// <summary>Waits for the process to exit; false on timeout.</summary>
-    public bool WaitForExit(TimeSpan timeout)
-    {
-        DateTime deadline = DateTime.UtcNow + timeout;
-        while (!Process.HasExited)
-        {
-            if (DateTime.UtcNow >= deadline)
-                return false;
-            Thread.Sleep(20);
-        }
-        return true;
-    }
+    /// <summary>Waits for the process to exit and its output to be read to the end; false on timeout.</summary>
+    public bool WaitForExit(TimeSpan timeout) => Process.WaitForExit(timeout);
 
     /// <summary>Kills the process (by PID) and deletes its directory.</summary>
     public void Dispose()

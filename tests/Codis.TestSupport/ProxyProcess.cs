@@ -170,18 +170,8 @@ public sealed class ProxyProcess : IDisposable
     /// <summary>A RESP connection to the client port.</summary>
     public RespConnection Connect() => new(ProxyPort);
 
-    /// <summary>Waits for the process to exit; false on timeout.</summary>
-    public bool WaitForExit(TimeSpan timeout)
-    {
-        DateTime deadline = DateTime.UtcNow + timeout;
-        while (!Process.HasExited)
-        {
-            if (DateTime.UtcNow >= deadline)
-                return false;
-            Thread.Sleep(20);
-        }
-        return true;
-    }
+    /// <summary>Waits for the process to exit and its output to be read to the end; false on timeout.</summary>
+    public bool WaitForExit(TimeSpan timeout) => Process.WaitForExit(timeout);
 
     /// <summary>Kills the process (by PID) and deletes its directory.</summary>
     public void Dispose()

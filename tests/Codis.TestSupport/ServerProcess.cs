@@ -74,6 +74,18 @@ public sealed class ServerProcess : IDisposable
     /// <summary>The exit status once <see cref="HasExited"/>.</summary>
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>
+    /// Waits for the process to exit and, once it has, for its stdout and stderr readers to reach the end, so
+    /// <see cref="Output"/> holds its last lines; false on timeout.
+    /// </summary>
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+            return false;
+        _process.WaitForExit(); // the timed overload does not wait for the output readers
+        return true;
+    }
+
     /// <summary>Everything the process wrote to stdout and stderr so far (interleaved by line).</summary>
     public string Output
     {
@@ -262,35 +274,12 @@ public sealed class ServerProcess : IDisposable
             try
             {
                 // The server owns (and on failure already deleted) the directory.
-                ServerProcess server = StartCore(fileName, args, port, ReadyCheck.Ping, dir, ownsDirectory: true, null, environment);
-                if (server.BoundItsPort() || attempt >= 5)
-                    return server;
-                // The PING was answered by whoever took the port first, and this server is exiting: try another.
-                server.Dispose();
+                return StartCore(fileName, args, port, ReadyCheck.Ping, dir, ownsDirectory: true, null, environment);
             }
             catch (InvalidOperationException e) when (attempt < 5 && e.Message.Contains("in use", StringComparison.OrdinalIgnoreCase))
             {
             }
         }
-    }
-
-    /// <summary>
-    /// True once the server logs that it listens (redis-server and codis-server both write "Ready to accept
-    /// connections"); false when it exits first, as it does when another process holds its port. A server
-    /// still running after 20 s without that line (a quiet log level) answered the PING itself: true.
-    /// </summary>
-    private bool BoundItsPort()
-    {
-        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (Output.Contains("Ready to accept connections", StringComparison.Ordinal))
-                return true;
-            if (_process.HasExited)
-                return false;
-            Thread.Sleep(10);
-        }
-        return true;
     }
 
     private void Append(string? line)
@@ -325,11 +314,17 @@ public sealed class ServerProcess : IDisposable
                 {
                     using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                     socket.Connect("127.0.0.1", Port);
-                    return;
                 }
-                using var connection = new RespConnection(Port) { ReadTimeout = TimeSpan.FromSeconds(2) };
-                connection.Send("PING");
-                return;
+                else
+                {
+                    using var connection = new RespConnection(Port) { ReadTimeout = TimeSpan.FromSeconds(2) };
+                    connection.Send("PING");
+                }
+                // Whoever took the free port first may have answered: ready only once this process listens
+                // there. If it cannot bind, it exits, and the caller's "in use" retry picks another port.
+                if (PortOwner.ListensOn(_process.Id, Port) != false)
+                    return;
+                last = new IOException($"port {Port} answered, but by another process than pid {_process.Id}");
             }
             catch (Exception e) when (e is SocketException or IOException or TimeoutException or InvalidDataException)
             {

@@ -142,11 +142,7 @@ public sealed class FeLifecycleTests : IDisposable
 
         using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", fe.Process.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             kill.WaitForExit();
-        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!fe.Process.HasExited && DateTime.UtcNow < deadline)
-            Thread.Sleep(50);
-
-        Assert.True(fe.Process.HasExited, fe.Process.OutputTail());
+        Assert.True(fe.Process.WaitForExit(TimeSpan.FromSeconds(30)), fe.Process.OutputTail());
         Assert.Equal(0, fe.Process.ExitCode);
         Assert.False(File.Exists(pidfile));
     }
