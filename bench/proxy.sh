@@ -5,13 +5,14 @@
 # our proxy and through twemproxy. The targets take turns round after round (the first one rotating) so
 # that machine drift hits all alike. Prints per test and pipeline the median ops/s of each target and
 # the ratios proxy/direct and proxy/twemproxy, against the targets proxy/twemproxy >= 1.0 with -P 1 and
-# >= 1.2 with -P 16. Usage: bench/proxy.sh [requests per test, default 100000] [rounds, default 3]
+# >= 1.2 with -P 16. Usage: bench/proxy.sh [requests per test, default 100000] [rounds, default 3];
+# BENCH_TESTS=mset,get (redis-benchmark -t names) runs only those tests.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/bench/lib.sh"
 N=${1:-100000}
 ROUNDS=${2:-3}
-TESTS="get,set,incr,lpush,lpop,mset"
+TESTS=${BENCH_TESTS:-get,set,incr,lpush,lpop,mset}
 [[ $N =~ ^[1-9][0-9]*$ && $ROUNDS =~ ^[1-9][0-9]*$ ]] \
   || { echo "usage: bench/proxy.sh [requests per test > 0] [rounds > 0] (got '$N' '$ROUNDS')" >&2; exit 2; }
 command -v redis-benchmark >/dev/null || { echo "redis-benchmark is missing: apt-get install redis-tools" >&2; exit 1; }
@@ -50,7 +51,7 @@ run() {
     exit 1
   fi
   rows=$(tr -d '"' <<<"$out" | awk -F, -v t="$t" -v p="$p" 'NR>1 {split($1,a," "); print t, p, a[1], $2}')
-  if [ "$(wc -l <<<"$rows")" -ne 6 ] || ! kill -0 "${PID[$t]}" 2>/dev/null; then
+  if [ "$(wc -l <<<"$rows")" -ne "$(tr , "\n" <<<"$TESTS" | wc -l)" ] || ! kill -0 "${PID[$t]}" 2>/dev/null; then
     echo "redis-benchmark against $t (-P $p) gave an incomplete result or the target died:" >&2
     echo "$out" >&2
     grep -v 'Could not fetch server CONFIG' "$TMP/stderr" >&2 || true
@@ -74,7 +75,7 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
 # Medians per (target, P, test), then one row per test and pipeline.
-awk '
+awk -v tests="$(tr 'a-z,' 'A-Z ' <<<"$TESTS")" '
   { v[$1 SUBSEP $2 SUBSEP $3] = v[$1 SUBSEP $2 SUBSEP $3] " " $4 }
   function median(list,   a, n, i, j, x) {
     n = split(list, a, " ")
@@ -83,11 +84,11 @@ awk '
   }
   END {
     printf "%-6s %3s %11s %11s %11s %13s %16s %7s\n", "test", "P", "direct", "proxy", "twemproxy", "proxy/direct", "proxy/twemproxy", "target"
-    split("GET SET INCR LPUSH LPOP MSET", tests, " ")
+    nt = split(tests, names, " ")
     for (pi = 1; pi <= 2; pi++) {
       p = pi == 1 ? 1 : 16; goal = pi == 1 ? 1.0 : 1.2
-      for (ti = 1; ti <= 6; ti++) {
-        t = tests[ti]
+      for (ti = 1; ti <= nt; ti++) {
+        t = names[ti]
         d = median(v["direct" SUBSEP p SUBSEP t]); x = median(v["proxy" SUBSEP p SUBSEP t]); w = median(v["twemproxy" SUBSEP p SUBSEP t])
         printf "%-6s %3d %11.0f %11.0f %11.0f %13.2f %16.2f %7s\n", t, p, d, x, w, x / d, x / w, (x / w >= goal ? "met" : "MISSED")
       }

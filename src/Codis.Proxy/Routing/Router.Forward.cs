@@ -37,6 +37,26 @@ public sealed partial class Router
         }
     }
 
+    /// <summary>
+    /// The master connection of a slot that needs no routing decision: online, unlocked, not migrating, and
+    /// with no replica that could serve <paramref name="r"/>. Then the slot's in-flight count is held (the
+    /// caller releases <paramref name="state"/> when the request finishes); otherwise null and nothing held.
+    /// Multi-key commands use it to send one request per connection instead of one per key.
+    /// </summary>
+    internal BackendConnection? AcquireDirect(int slot, Request r, out SlotState state)
+    {
+        var s = _slots[slot];
+        state = s;
+        s.Acquire();
+        var m = s.Model;
+        if (m.Locked || m.Backend is null || m.Migrate is not null || (m.Replicas.Length > 0 && !r.Op.IsMasterOnly))
+        {
+            s.Release();
+            return null;
+        }
+        return m.Backend.Get(r.Db, r.Seed, must: true);
+    }
+
     /// <summary>Forwards with the slot's in-flight count held (it passes to the request or is released).</summary>
     private bool Forward(SlotState s, SlotModel m, Request r)
     {

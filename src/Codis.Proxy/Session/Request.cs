@@ -69,6 +69,27 @@ internal sealed class Request
     /// <summary>The slot whose in-flight counter this request holds (released on completion).</summary>
     public Routing.SlotState? RefSlot;
 
+    /// <summary>
+    /// More slots whose in-flight counters this request holds: a part of a multi-key command that carries
+    /// the keys of several slots to one connection. Released on completion like <see cref="RefSlot"/>.
+    /// </summary>
+    public Routing.SlotState[] RefSlots = [];
+
+    /// <summary>Entries used in <see cref="RefSlots"/>.</summary>
+    public int RefSlotCount;
+
+    /// <summary>Keys (MSET: pairs) this part of a split command carries.</summary>
+    public int PartCount = 1;
+
+    /// <summary>
+    /// For a split command whose parts are grouped by connection (<see cref="Grouped"/>): the index in
+    /// <see cref="Subs"/> of the part that carries key i, so the merge keeps the client's key order.
+    /// </summary>
+    public int[] PartGroup = [];
+
+    /// <summary>True when the parts of this split command carry several keys each (one per connection).</summary>
+    public bool Grouped;
+
     /// <summary>Sub-requests of a split command.</summary>
     public Request[] Subs = [];
 
@@ -127,6 +148,9 @@ internal sealed class Request
         Error = null;
         ErrorIsRequest = false;
         RefSlot = null;
+        RefSlotCount = 0;
+        PartCount = 1;
+        Grouped = false;
         SubCount = 0;
         Callback = null;
         CallbackState = null;
@@ -156,6 +180,16 @@ internal sealed class Request
         {
             Array.Resize(ref Buffer, Math.Max(bytes, Buffer.Length * 2));
         }
+    }
+
+    /// <summary>Records one more slot whose in-flight counter this request holds.</summary>
+    public void AddRefSlot(Routing.SlotState slot)
+    {
+        if (RefSlotCount == RefSlots.Length)
+        {
+            Array.Resize(ref RefSlots, Math.Max(4, RefSlots.Length * 2));
+        }
+        RefSlots[RefSlotCount++] = slot;
     }
 
     /// <summary>Appends raw bytes to the request.</summary>
@@ -242,6 +276,11 @@ internal sealed class Request
             RefSlot = null;
             slot.Release();
         }
+        for (var i = 0; i < RefSlotCount; i++)
+        {
+            RefSlots[i].Release();
+        }
+        RefSlotCount = 0;
         if (Callback is not null)
         {
             Callback(this);

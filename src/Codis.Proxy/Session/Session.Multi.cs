@@ -25,6 +25,10 @@ internal sealed partial class Session
             return;
         }
         var parts = args / step;
+        if (SplitByConnection(r, step, parts))
+        {
+            return;
+        }
         if (r.Subs.Length < parts)
         {
             r.Subs = new Request[Math.Max(parts, r.Subs.Length * 2)];
@@ -56,6 +60,100 @@ internal sealed partial class Session
             Submit(sub);
         }
         r.PartDone();
+    }
+
+    /// <summary>
+    /// Sends one request per backend connection instead of one per key, when every key's slot is served
+    /// plainly by its master (<see cref="Router.AcquireDirect"/>) and no earlier request of this session
+    /// waits in its slot order: the same replies with a tenth of the backend round trips for a 10-key MSET,
+    /// as twemproxy groups by server. Returns false (nothing sent, nothing held) to split per key instead.
+    /// </summary>
+    private bool SplitByConnection(Request r, int step, int parts)
+    {
+        lock (_dispatchLock)
+        {
+            if (_deferred.Count > 0)
+            {
+                return false;
+            }
+        }
+        if (_splitSlots.Length < parts)
+        {
+            _splitSlots = new SlotState[Math.Max(parts, _splitSlots.Length * 2)];
+        }
+        if (r.PartGroup.Length < parts)
+        {
+            r.PartGroup = new int[Math.Max(parts, r.PartGroup.Length * 2)];
+        }
+        var groups = 0;
+        for (var i = 0; i < parts; i++)
+        {
+            var c = _router.AcquireDirect(SlotHash.Slot(r.Arg(1 + (i * step))), r, out _splitSlots[i]);
+            if (c is null)
+            {
+                for (var j = 0; j < i; j++)
+                {
+                    _splitSlots[j].Release();
+                }
+                return false;
+            }
+            var g = Array.IndexOf(_splitConns, c, 0, groups);
+            if (g < 0)
+            {
+                if (groups == _splitConns.Length)
+                {
+                    Array.Resize(ref _splitConns, groups * 2);
+                }
+                g = groups++;
+                _splitConns[g] = c;
+            }
+            r.PartGroup[i] = g;
+        }
+        if (r.Subs.Length < groups)
+        {
+            r.Subs = new Request[Math.Max(groups, r.Subs.Length * 2)];
+        }
+        var name = r.Arg(0);
+        for (var g = 0; g < groups; g++)
+        {
+            var count = 0;
+            for (var i = 0; i < parts; i++)
+            {
+                count += r.PartGroup[i] == g ? 1 : 0;
+            }
+            var sub = Rent();
+            sub.Parent = r;
+            sub.Op = r.Op;
+            sub.Db = r.Db;
+            sub.Seed = r.Seed;
+            sub.PartCount = count;
+            sub.AppendHeader((byte)'*', (count * step) + 1);
+            sub.AppendArg(name);
+            for (var i = 0; i < parts; i++)
+            {
+                if (r.PartGroup[i] != g)
+                {
+                    continue;
+                }
+                for (var j = 1; j <= step; j++)
+                {
+                    sub.AppendArg(r.Arg((i * step) + j));
+                }
+                sub.AddRefSlot(_splitSlots[i]);
+            }
+            r.Subs[g] = sub;
+        }
+        r.Grouped = true;
+        r.SubCount = groups;
+        r.SetPending(groups + 1);   // +1 until every part is sent, so the merge cannot start early
+        for (var g = 0; g < groups; g++)
+        {
+            var c = _splitConns[g];
+            _splitConns[g] = null!;
+            c.Enqueue(r.Subs[g]);
+        }
+        r.PartDone();
+        return true;
     }
 
     /// <summary>Writes the merged reply of a split request; true when it is a proxy-generated error.</summary>
@@ -107,17 +205,41 @@ internal sealed partial class Session
         for (var i = 0; i < r.SubCount; i++)
         {
             var reply = r.Subs[i].ReplySpan;
-            if (reply[0] != (byte)'*' || ReplyScanner.HeaderNumber(reply) != 1)
+            if (reply[0] != (byte)'*' || ReplyScanner.HeaderNumber(reply) != r.Subs[i].PartCount)
             {
                 var n = reply[0] == (byte)'*' ? Math.Max(0, ReplyScanner.HeaderNumber(reply)) : 0;
                 return $"bad mget resp: {ReplyScanner.TypeName(reply[0])} array.len = {n}";
             }
         }
-        WriteHeader((byte)'*', r.SubCount);
-        for (var i = 0; i < r.SubCount; i++)
+        if (!r.Grouped)
         {
-            var reply = r.Subs[i].ReplySpan;
-            Write(reply[ReplyScanner.HeaderLength(reply)..]);
+            WriteHeader((byte)'*', r.SubCount);
+            for (var i = 0; i < r.SubCount; i++)
+            {
+                var reply = r.Subs[i].ReplySpan;
+                Write(reply[ReplyScanner.HeaderLength(reply)..]);
+            }
+            return null;
+        }
+        // Each part answered its keys in order: take key i's value from the next place in its part's reply.
+        if (_mergeCursors.Length < r.SubCount)
+        {
+            _mergeCursors = new int[Math.Max(r.SubCount, _mergeCursors.Length * 2)];
+        }
+        var keys = 0;
+        for (var g = 0; g < r.SubCount; g++)
+        {
+            _mergeCursors[g] = ReplyScanner.HeaderLength(r.Subs[g].ReplySpan);
+            keys += r.Subs[g].PartCount;
+        }
+        WriteHeader((byte)'*', keys);
+        for (var i = 0; i < keys; i++)
+        {
+            var g = r.PartGroup[i];
+            var rest = r.Subs[g].ReplySpan[_mergeCursors[g]..];
+            var length = ReplyScanner.Scan(rest, out _);
+            Write(rest[..length]);
+            _mergeCursors[g] += length;
         }
         return null;
     }
@@ -143,6 +265,17 @@ internal sealed partial class Session
         for (var i = 0; i < r.SubCount; i++)
         {
             var reply = r.Subs[i].ReplySpan;
+            if (r.Grouped)
+            {
+                // A part with several keys answers how many of them it deleted, touched or found.
+                if (reply[0] != (byte)':' || !Utf8Parser.TryParse(ReplyScanner.LineValue(reply), out long n, out var used)
+                    || used != ReplyScanner.LineValue(reply).Length)
+                {
+                    return $"bad {r.Op.Name.ToLowerInvariant()} resp: {ReplyScanner.TypeName(reply[0])} value.len = {ReplyScanner.ValueLength(reply)}";
+                }
+                total += n;
+                continue;
+            }
             if (reply[0] != (byte)':' || ReplyScanner.ValueLength(reply) != 1)
             {
                 return $"bad {r.Op.Name.ToLowerInvariant()} resp: {ReplyScanner.TypeName(reply[0])} value.len = {ReplyScanner.ValueLength(reply)}";

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Codis.Proxy.Backend;
 using Codis.Proxy.Routing;
 using Codis.Proxy.Stats;
 using Microsoft.Extensions.Logging;
@@ -29,6 +30,9 @@ internal sealed partial class Session
     private readonly object _dispatchLock = new();    // _deferred
     private readonly List<Request> _deferred = [];
     private readonly AsyncSignal _signal = new();
+    private SlotState[] _splitSlots = new SlotState[16];            // reader: the slot of each key of a split
+    private BackendConnection[] _splitConns = new BackendConnection[4]; // reader: the connections of a split
+    private int[] _mergeCursors = new int[4];                          // writer: read positions in part replies
     private byte[] _output = new byte[16 * 1024];
     private int _outputLength;
     private volatile bool _readerDone;

@@ -96,6 +96,42 @@ public sealed class ProxyRoutingTests : IClassFixture<TwoServersFixture>, IDispo
     }
 
     [Fact]
+    public void MultiKey_ManyKeysPerGroup_OneRequestPerServerAndClientOrderKept()
+    {
+        using var c = _proxy.Connect();
+        using var a = _servers.A.Connect();
+        using var b = _servers.B.Connect();
+        var keys = Enumerable.Range(0, 30).Select(i => "many" + i).ToArray();
+        Assert.Contains(keys, k => ProxyHarness.SlotOf(k) < 512);
+        Assert.Contains(keys, k => ProxyHarness.SlotOf(k) >= 512);
+        a.Command("CONFIG", "RESETSTAT");
+        b.Command("CONFIG", "RESETSTAT");
+
+        Assert.Equal("+OK\r\n", Raw(c, ["MSET", .. keys.SelectMany(k => new[] { k, "v-" + k })]));
+        // The keys of each server travel together: one MSET per server, not one per key.
+        Assert.Contains("cmdstat_mset:calls=1,", a.Command("INFO", "commandstats").Text, StringComparison.Ordinal);
+        Assert.Contains("cmdstat_mset:calls=1,", b.Command("INFO", "commandstats").Text, StringComparison.Ordinal);
+        foreach (var k in keys)
+        {
+            var owner = ProxyHarness.SlotOf(k) < 512 ? a : b;
+            Assert.Equal("v-" + k, owner.Command("GET", k).Text);
+        }
+
+        // Values come back in the client's key order, a missing key and a repeated one included.
+        string[] asked = ["nokey", .. keys, keys[3]];
+        var expected = new StringBuilder($"*{asked.Length}\r\n$-1\r\n");
+        foreach (var k in asked[1..])
+            expected.Append($"${("v-" + k).Length}\r\nv-{k}\r\n");
+        Assert.Equal(expected.ToString(), Raw(c, ["MGET", .. asked]));
+
+        // Counts of more than one digit per server are summed.
+        Assert.Equal(":31\r\n", Raw(c, ["EXISTS", .. keys, keys[0]]));
+        Assert.Equal(":30\r\n", Raw(c, ["TOUCH", .. keys, "nokey"]));
+        Assert.Equal(":30\r\n", Raw(c, ["DEL", .. keys, keys[0]]));
+        Assert.Equal(":0\r\n", Raw(c, ["EXISTS", .. keys]));
+    }
+
+    [Fact]
     public void MGet_OneKeyInOfflineSlot_HandleRequestError()
     {
         var offline = ProxyHarness.KeyIn(0, 1024, "off");
