@@ -94,7 +94,7 @@ public sealed partial class Router
             }
         }
         c ??= m.Backend!.Get(r.Db, r.Seed, must: true)!;
-        r.RefSlot = s;
+        r.AddRefSlot(s);
         c.Enqueue(r);
     }
 

@@ -66,14 +66,11 @@ internal sealed class Request
     /// <summary>True when <see cref="Error"/> arose while handling (dispatching) the request.</summary>
     public bool ErrorIsRequest;
 
-    /// <summary>The slot whose in-flight counter this request holds (released on completion).</summary>
-    public Routing.SlotState? RefSlot;
-
     /// <summary>
-    /// More slots whose in-flight counters this request holds: a part of a multi-key command that carries
-    /// the keys of several slots to one connection. Released on completion like <see cref="RefSlot"/>.
+    /// The slots whose in-flight counters this request holds, released on completion: one for a request
+    /// forwarded to its slot, several for a part of a multi-key command that carries keys of several slots.
     /// </summary>
-    public Routing.SlotState[] RefSlots = [];
+    public Routing.SlotState[] RefSlots = new Routing.SlotState[1];
 
     /// <summary>Entries used in <see cref="RefSlots"/>.</summary>
     public int RefSlotCount;
@@ -81,14 +78,8 @@ internal sealed class Request
     /// <summary>Keys (MSET: pairs) this part of a split command carries.</summary>
     public int PartCount = 1;
 
-    /// <summary>
-    /// For a split command whose parts are grouped by connection (<see cref="Grouped"/>): the index in
-    /// <see cref="Subs"/> of the part that carries key i, so the merge keeps the client's key order.
-    /// </summary>
+    /// <summary>For a split command: the index in <see cref="Subs"/> of the part that carries key i (the merge keeps the client's order).</summary>
     public int[] PartGroup = [];
-
-    /// <summary>True when the parts of this split command carry several keys each (one per connection).</summary>
-    public bool Grouped;
 
     /// <summary>Sub-requests of a split command.</summary>
     public Request[] Subs = [];
@@ -147,10 +138,8 @@ internal sealed class Request
         ReplyLength = 0;
         Error = null;
         ErrorIsRequest = false;
-        RefSlot = null;
         RefSlotCount = 0;
         PartCount = 1;
-        Grouped = false;
         SubCount = 0;
         Callback = null;
         CallbackState = null;
@@ -270,12 +259,6 @@ internal sealed class Request
 
     private void Finish()
     {
-        var slot = RefSlot;
-        if (slot is not null)
-        {
-            RefSlot = null;
-            slot.Release();
-        }
         for (var i = 0; i < RefSlotCount; i++)
         {
             RefSlots[i].Release();

@@ -25,31 +25,24 @@ internal sealed partial class Session
             return;
         }
         var parts = args / step;
+        if (r.PartGroup.Length < parts)
+        {
+            r.PartGroup = new int[Math.Max(parts, r.PartGroup.Length * 2)];
+        }
         if (SplitByConnection(r, step, parts))
         {
             return;
         }
-        if (r.Subs.Length < parts)
-        {
-            r.Subs = new Request[Math.Max(parts, r.Subs.Length * 2)];
-        }
+        // One part per key, each dispatched in this session's slot order.
+        EnsureSubs(r, parts);
         r.SubCount = parts;
         r.SetPending(parts + 1);   // +1 until every part is dispatched, so the merge cannot start early
-        var name = r.Arg(0);
         for (var i = 0; i < parts; i++)
         {
-            var sub = Rent();
-            sub.Parent = r;
-            sub.Op = r.Op;
-            sub.Db = r.Db;
-            sub.Seed = NextSeed();
-            sub.AppendHeader((byte)'*', step + 1);
-            sub.AppendArg(name);
-            for (var j = 1; j <= step; j++)
-            {
-                sub.AppendArg(r.Arg(i * step + j));
-            }
+            var sub = NewPart(r, step, 1, NextSeed());
+            AppendKey(sub, r, step, i);
             r.Subs[i] = sub;
+            r.PartGroup[i] = i;
         }
         for (var i = 0; i < parts; i++)
         {
@@ -81,10 +74,6 @@ internal sealed partial class Session
         {
             _splitSlots = new SlotState[Math.Max(parts, _splitSlots.Length * 2)];
         }
-        if (r.PartGroup.Length < parts)
-        {
-            r.PartGroup = new int[Math.Max(parts, r.PartGroup.Length * 2)];
-        }
         var groups = 0;
         for (var i = 0; i < parts; i++)
         {
@@ -103,47 +92,26 @@ internal sealed partial class Session
                 if (groups == _splitConns.Length)
                 {
                     Array.Resize(ref _splitConns, groups * 2);
+                    Array.Resize(ref _splitCounts, groups * 2);
                 }
                 g = groups++;
                 _splitConns[g] = c;
+                _splitCounts[g] = 0;
             }
+            _splitCounts[g]++;
             r.PartGroup[i] = g;
         }
-        if (r.Subs.Length < groups)
-        {
-            r.Subs = new Request[Math.Max(groups, r.Subs.Length * 2)];
-        }
-        var name = r.Arg(0);
+        EnsureSubs(r, groups);
         for (var g = 0; g < groups; g++)
         {
-            var count = 0;
-            for (var i = 0; i < parts; i++)
-            {
-                count += r.PartGroup[i] == g ? 1 : 0;
-            }
-            var sub = Rent();
-            sub.Parent = r;
-            sub.Op = r.Op;
-            sub.Db = r.Db;
-            sub.Seed = r.Seed;
-            sub.PartCount = count;
-            sub.AppendHeader((byte)'*', (count * step) + 1);
-            sub.AppendArg(name);
-            for (var i = 0; i < parts; i++)
-            {
-                if (r.PartGroup[i] != g)
-                {
-                    continue;
-                }
-                for (var j = 1; j <= step; j++)
-                {
-                    sub.AppendArg(r.Arg((i * step) + j));
-                }
-                sub.AddRefSlot(_splitSlots[i]);
-            }
-            r.Subs[g] = sub;
+            r.Subs[g] = NewPart(r, step, _splitCounts[g], r.Seed);
         }
-        r.Grouped = true;
+        for (var i = 0; i < parts; i++)
+        {
+            var sub = r.Subs[r.PartGroup[i]];
+            AppendKey(sub, r, step, i);
+            sub.AddRefSlot(_splitSlots[i]);
+        }
         r.SubCount = groups;
         r.SetPending(groups + 1);   // +1 until every part is sent, so the merge cannot start early
         for (var g = 0; g < groups; g++)
@@ -154,6 +122,37 @@ internal sealed partial class Session
         }
         r.PartDone();
         return true;
+    }
+
+    private static void EnsureSubs(Request r, int count)
+    {
+        if (r.Subs.Length < count)
+        {
+            r.Subs = new Request[Math.Max(count, r.Subs.Length * 2)];
+        }
+    }
+
+    /// <summary>A part of <paramref name="r"/> for <paramref name="keys"/> keys: the header and the name as typed.</summary>
+    private Request NewPart(Request r, int step, int keys, int seed)
+    {
+        var sub = Rent();
+        sub.Parent = r;
+        sub.Op = r.Op;
+        sub.Db = r.Db;
+        sub.Seed = seed;
+        sub.PartCount = keys;
+        sub.AppendHeader((byte)'*', (keys * step) + 1);
+        sub.AppendArg(r.Arg(0));
+        return sub;
+    }
+
+    /// <summary>Appends key <paramref name="i"/> of <paramref name="r"/> (MSET: with its value) to a part.</summary>
+    private static void AppendKey(Request sub, Request r, int step, int i)
+    {
+        for (var j = 1; j <= step; j++)
+        {
+            sub.AppendArg(r.Arg((i * step) + j));
+        }
     }
 
     /// <summary>Writes the merged reply of a split request; true when it is a proxy-generated error.</summary>
@@ -211,16 +210,6 @@ internal sealed partial class Session
                 return $"bad mget resp: {ReplyScanner.TypeName(reply[0])} array.len = {n}";
             }
         }
-        if (!r.Grouped)
-        {
-            WriteHeader((byte)'*', r.SubCount);
-            for (var i = 0; i < r.SubCount; i++)
-            {
-                var reply = r.Subs[i].ReplySpan;
-                Write(reply[ReplyScanner.HeaderLength(reply)..]);
-            }
-            return null;
-        }
         // Each part answered its keys in order: take key i's value from the next place in its part's reply.
         if (_mergeCursors.Length < r.SubCount)
         {
@@ -265,7 +254,7 @@ internal sealed partial class Session
         for (var i = 0; i < r.SubCount; i++)
         {
             var reply = r.Subs[i].ReplySpan;
-            if (r.Grouped)
+            if (r.Subs[i].PartCount > 1)
             {
                 // A part with several keys answers how many of them it deleted, touched or found.
                 if (reply[0] != (byte)':' || !Utf8Parser.TryParse(ReplyScanner.LineValue(reply), out long n, out var used)

@@ -32,6 +32,7 @@ internal sealed partial class Session
     private readonly AsyncSignal _signal = new();
     private SlotState[] _splitSlots = new SlotState[16];            // reader: the slot of each key of a split
     private BackendConnection[] _splitConns = new BackendConnection[4]; // reader: the connections of a split
+    private int[] _splitCounts = new int[4];                           // reader: keys per connection of a split
     private int[] _mergeCursors = new int[4];                          // writer: read positions in part replies
     private byte[] _output = new byte[16 * 1024];
     private int _outputLength;
