@@ -1,3 +1,4 @@
+using Codis.Core.Native;
 using System.Runtime.InteropServices;
 using Codis.Server;
 using Codis.Server.Config;

@@ -10,6 +10,10 @@ internal sealed class BackendProtocolException(string message) : Exception(messa
 internal sealed partial class BackendConnection
 {
     private volatile bool _senderBlocked;
+    private byte[] _in = new byte[16 * 1024];   // receiver: reply bytes _inStart.._inEnd
+    private int _inStart;
+    private int _inEnd;
+    private long _inNeeded;                     // receiver: input end a partial reply needs
 
     private async Task<Socket> DialAsync()
     {
@@ -53,10 +57,7 @@ internal sealed partial class BackendConnection
     /// <summary>Sends one command and requires a simple-string reply (AUTH and SELECT at connect time).</summary>
     private static async Task HandshakeAsync(Socket socket, string name, string arg)
     {
-        var r = new Request();
-        r.AppendHeader((byte)'*', 2);
-        r.AppendArg(System.Text.Encoding.UTF8.GetBytes(name));
-        r.AppendArg(System.Text.Encoding.UTF8.GetBytes(arg));
+        var r = HandshakeRequest(name, arg);
         await socket.SendAsync(r.Buffer.AsMemory(0, r.Length)).ConfigureAwait(false);
         var buffer = new byte[4096];
         var length = 0;
@@ -64,25 +65,43 @@ internal sealed partial class BackendConnection
         while (true)
         {
             var n = await socket.ReceiveAsync(buffer.AsMemory(length), cts.Token).ConfigureAwait(false);
-            if (n == 0)
+            if (CheckHandshakeReply(name, buffer, length += n, n))
             {
-                throw new BackendProtocolException($"{name} failed: connection closed");
-            }
-            length += n;
-            var end = ReplyScanner.Scan(buffer.AsSpan(0, length), out _);
-            if (end < 0 || (end == 0 && length == buffer.Length))
-            {
-                throw new BackendProtocolException($"{name} failed: bad reply");
-            }
-            if (end > 0)
-            {
-                if (buffer[0] != (byte)'+')
-                {
-                    throw new BackendProtocolException($"{name} failed: {System.Text.Encoding.UTF8.GetString(buffer, 1, end - 3)}");
-                }
                 return;
             }
         }
+    }
+
+    private static Request HandshakeRequest(string name, string arg)
+    {
+        var r = new Request();
+        r.AppendHeader((byte)'*', 2);
+        r.AppendArg(System.Text.Encoding.UTF8.GetBytes(name));
+        r.AppendArg(System.Text.Encoding.UTF8.GetBytes(arg));
+        return r;
+    }
+
+    /// <summary>True once <paramref name="buffer"/> holds a complete +reply; throws for anything else.</summary>
+    private static bool CheckHandshakeReply(string name, byte[] buffer, int length, int lastRead)
+    {
+        if (lastRead == 0)
+        {
+            throw new BackendProtocolException($"{name} failed: connection closed");
+        }
+        var end = ReplyScanner.Scan(buffer.AsSpan(0, length), out _);
+        if (end < 0 || (end == 0 && length == buffer.Length))
+        {
+            throw new BackendProtocolException($"{name} failed: bad reply");
+        }
+        if (end == 0)
+        {
+            return false;
+        }
+        if (buffer[0] != (byte)'+')
+        {
+            throw new BackendProtocolException($"{name} failed: {System.Text.Encoding.UTF8.GetString(buffer, 1, end - 3)}");
+        }
+        return true;
     }
 
     private async Task SendLoopAsync(Socket socket)
@@ -134,93 +153,106 @@ internal sealed partial class BackendConnection
 
     private async Task ReceiveLoopAsync(Socket socket)
     {
-        var buffer = new byte[16 * 1024];
-        int start = 0, end = 0;
-        long needed = 0;
+        ResetInput();
         while (true)
         {
-            if (end == buffer.Length)
-            {
-                if (start > 0)
-                {
-                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                    end -= start;
-                    needed = Math.Max(0, needed - start);
-                    start = 0;
-                }
-                else
-                {
-                    Array.Resize(ref buffer, (int)Math.Min(Array.MaxLength, Math.Max(needed, buffer.Length * 2L)));
-                }
-            }
-            var n = await socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None).ConfigureAwait(false);
+            var n = await socket.ReceiveAsync(InputSpace(), SocketFlags.None).ConfigureAwait(false);
             if (n == 0)
             {
                 throw new IOException("EOF");
             }
-            end += n;
-            Volatile.Write(ref _lastReceiveTicks, Stopwatch.GetTimestamp());
-            if (end < needed)
+            OnInput(n);
+        }
+    }
+
+    private void ResetInput()
+    {
+        _inStart = _inEnd = 0;
+        _inNeeded = 0;
+    }
+
+    /// <summary>The free end of the input buffer, compacted or grown first when it is full.</summary>
+    private Memory<byte> InputSpace()
+    {
+        if (_inEnd == _in.Length)
+        {
+            if (_inStart > 0)
             {
-                continue;
+                Buffer.BlockCopy(_in, _inStart, _in, 0, _inEnd - _inStart);
+                _inEnd -= _inStart;
+                _inNeeded = Math.Max(0, _inNeeded - _inStart);
+                _inStart = 0;
             }
-            needed = 0;
-            while (start < end)
+            else
             {
-                var span = buffer.AsSpan(start, end - start);
-                var length = ReplyScanner.Scan(span, out var need);
-                if (length < 0)
-                {
-                    throw new BackendProtocolException("bad resp from backend");
-                }
-                if (length == 0)
-                {
-                    needed = need == 0 ? 0 : need;
-                    break;
-                }
-                Request? request;
-                lock (_lock)
-                {
-                    _fifo.TryDequeue(out request);
-                }
-                if (request is null)
-                {
-                    throw new BackendProtocolException("unexpected reply from backend");
-                }
-                var reply = span[..length];
-                if (reply[0] == (byte)'-' && (reply[1..].StartsWith("MASTERDOWN"u8) || reply[1..].StartsWith("LOADING"u8)))
-                {
-                    Interlocked.CompareExchange(ref _state, (int)BackendState.DataStale, (int)BackendState.Connected);
-                }
-                request.SetReply(reply);
-                request.Complete();
-                start += length;
+                Array.Resize(ref _in, (int)Math.Min(Array.MaxLength, Math.Max(_inNeeded, _in.Length * 2L)));
             }
-            if (start == end)
+        }
+        return _in.AsMemory(_inEnd);
+    }
+
+    /// <summary>Frames the replies completed by <paramref name="n"/> more bytes and completes their requests in order.</summary>
+    /// <exception cref="BackendProtocolException">The backend broke the protocol.</exception>
+    private void OnInput(int n)
+    {
+        _inEnd += n;
+        Volatile.Write(ref _lastReceiveTicks, Stopwatch.GetTimestamp());
+        if (_inEnd < _inNeeded)
+        {
+            return;
+        }
+        _inNeeded = 0;
+        while (_inStart < _inEnd)
+        {
+            var span = _in.AsSpan(_inStart, _inEnd - _inStart);
+            var length = ReplyScanner.Scan(span, out var need);
+            if (length < 0)
             {
-                start = end = 0;
+                throw new BackendProtocolException("bad resp from backend");
             }
-            else if (needed > 0)
+            if (length == 0)
             {
-                // 'needed' counts from the unconsumed start; make it absolute in the buffer.
-                needed += start;
-                if (needed > buffer.Length)
-                {
-                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                    end -= start;
-                    needed -= start;
-                    start = 0;
-                    if (needed > buffer.Length)
-                    {
-                        Array.Resize(ref buffer, (int)Math.Min(Array.MaxLength, needed));
-                    }
-                }
+                // 'need' counts from the unconsumed start; make it absolute in the buffer.
+                _inNeeded = need == 0 ? 0 : _inStart + need;
+                break;
             }
-            if (_senderBlocked)
+            Request? request;
+            lock (_lock)
             {
-                _senderBlocked = false;
-                _sendSignal.Set();
+                _fifo.TryDequeue(out request);
             }
+            if (request is null)
+            {
+                throw new BackendProtocolException("unexpected reply from backend");
+            }
+            var reply = span[..length];
+            if (reply[0] == (byte)'-' && (reply[1..].StartsWith("MASTERDOWN"u8) || reply[1..].StartsWith("LOADING"u8)))
+            {
+                Interlocked.CompareExchange(ref _state, (int)BackendState.DataStale, (int)BackendState.Connected);
+            }
+            request.SetReply(reply);
+            request.Complete();
+            _inStart += length;
+        }
+        if (_inStart == _inEnd)
+        {
+            _inStart = _inEnd = 0;
+        }
+        else if (_inNeeded > _in.Length)
+        {
+            Buffer.BlockCopy(_in, _inStart, _in, 0, _inEnd - _inStart);
+            _inEnd -= _inStart;
+            _inNeeded -= _inStart;
+            _inStart = 0;
+            if (_inNeeded > _in.Length)
+            {
+                Array.Resize(ref _in, (int)Math.Min(Array.MaxLength, _inNeeded));
+            }
+        }
+        if (_senderBlocked)
+        {
+            _senderBlocked = false;
+            WakeSender();
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Codis.Proxy.Network;
 using Codis.Proxy.Routing;
 using Codis.Proxy.Session;
 using Microsoft.Extensions.Logging;
@@ -128,7 +129,7 @@ internal sealed partial class BackendConnection
             request.FailResponse(error);
             return;
         }
-        _sendSignal.Set();
+        WakeSender();
     }
 
     /// <summary>Closes the connection; queued and in-flight requests get <c>backend conn reset</c>.</summary>
@@ -136,7 +137,7 @@ internal sealed partial class BackendConnection
     {
         _closed = true;
         _state = (int)BackendState.Closed;
-        Volatile.Read(ref _socket)?.Dispose();
+        AbortSocket("closed");
         _sendSignal.Set();
         FailAll(null);
     }
@@ -160,14 +161,14 @@ internal sealed partial class BackendConnection
         if (_options.BackendSendTimeout > TimeSpan.Zero && send != 0 && Elapsed(send, nowTicks) > _options.BackendSendTimeout)
         {
             Log.SendTimeout(_logger, Addr, Db);
-            Volatile.Read(ref _socket)?.Dispose();
+            AbortSocket("write timeout");
             return;
         }
         if (outstanding > 0 && _options.BackendRecvTimeout > TimeSpan.Zero
             && Elapsed(Volatile.Read(ref _lastReceiveTicks), nowTicks) > _options.BackendRecvTimeout)
         {
             Log.RecvTimeout(_logger, Addr, Db);
-            Volatile.Read(ref _socket)?.Dispose();
+            AbortSocket("read timeout");
             return;
         }
         if (ping && outstanding == 0)
@@ -228,7 +229,8 @@ internal sealed partial class BackendConnection
             Socket? socket = null;
             try
             {
-                socket = await DialAsync().ConfigureAwait(false);
+                var loop = ProxyNetwork.Loop;
+                socket = await (loop is null ? DialAsync() : DialWithoutEngineAsync()).ConfigureAwait(false);
                 failures = 0;
                 Volatile.Write(ref _socket, socket);
                 Volatile.Write(ref _lastReceiveTicks, Stopwatch.GetTimestamp());
@@ -236,6 +238,18 @@ internal sealed partial class BackendConnection
                 if (_closed)
                 {
                     break;
+                }
+                if (loop is not null)
+                {
+                    try
+                    {
+                        await ServeOnLoopAsync(socket, loop).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        socket.Dispose();
+                    }
+                    continue;
                 }
                 var sender = SendLoopAsync(socket);
                 // Requests queued while dialing (or a wake-up consumed by the previous sender) go out now.

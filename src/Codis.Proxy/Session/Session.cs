@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Codis.Proxy.Backend;
+using Codis.Proxy.Network;
 using Codis.Proxy.Routing;
 using Codis.Proxy.Stats;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,11 @@ internal sealed partial class Session
     private BackendConnection[] _splitConns = new BackendConnection[4]; // reader: the connections of a split
     private int[] _splitCounts = new int[4];                           // reader: keys per connection of a split
     private int[] _mergeCursors = new int[4];                          // writer: read positions in part replies
+    private byte[] _in = new byte[16 * 1024];                          // reader: input bytes _inStart.._inEnd
+    private int _inStart;
+    private int _inEnd;
+    private long _inNeeded;                                            // reader: input end a partial request needs
+    private Request _nextRequest = null!;                              // reader: the request decoded into next
     private byte[] _output = new byte[16 * 1024];
     private int _outputLength;
     private volatile bool _readerDone;
@@ -56,13 +62,16 @@ internal sealed partial class Session
         _authorized = options.SessionAuth.Length == 0;
         _rng = (uint)Environment.TickCount ^ (uint)socket.GetHashCode() | 1;
         _lastReceiveTicks = Stopwatch.GetTimestamp();
+        _nextRequest = Rent();
     }
 
     /// <summary>True once the client is gone: read-only requests still queued at backends are dropped.</summary>
     public bool IsClosed => _closed;
 
     /// <summary>Runs the session until the client leaves; never throws.</summary>
-    public async Task RunAsync()
+    public Task RunAsync() => ProxyNetwork.Loop is { } loop ? RunOnLoopAsync(loop) : RunWithSocketsAsync();
+
+    private async Task RunWithSocketsAsync()
     {
         var writer = WriteLoopAsync();
         try
@@ -89,6 +98,12 @@ internal sealed partial class Session
     public void Abort()
     {
         _closed = true;
+        if (_loop is not null)
+        {
+            // The loop closes the socket: closing it here could hand its number to a new one under the loop.
+            WakeWriter();
+            return;
+        }
         _socket.Dispose();
         _signal.Set();
     }
@@ -111,7 +126,7 @@ internal sealed partial class Session
     }
 
     /// <summary>A request (or a whole split request) of this session completed: wake the writer.</summary>
-    public void OnRequestDone() => _signal.Set();
+    public void OnRequestDone() => WakeWriter();
 
     private int NextSeed()
     {
@@ -174,86 +189,101 @@ internal sealed partial class Session
 
     private async Task ReadLoopAsync()
     {
-        var buffer = new byte[16 * 1024];
-        int start = 0, end = 0;
-        long needed = 0;
-        var next = Rent();
         while (true)
         {
-            if (end == buffer.Length)
-            {
-                if (start > 0)
-                {
-                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                    end -= start;
-                    needed = Math.Max(0, needed - start);
-                    start = 0;
-                }
-                else
-                {
-                    Array.Resize(ref buffer, (int)Math.Min(Array.MaxLength, Math.Max(needed, buffer.Length * 2L)));
-                }
-            }
-            var n = await _socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None).ConfigureAwait(false);
-            if (n == 0)
+            var n = await _socket.ReceiveAsync(InputSpace(), SocketFlags.None).ConfigureAwait(false);
+            if (n == 0 || !OnInput(n))
             {
                 return;
             }
-            end += n;
-            Volatile.Write(ref _lastReceiveTicks, Stopwatch.GetTimestamp());
-            if (end < needed)
+        }
+    }
+
+    /// <summary>The free end of the input buffer, compacted or grown first when it is full.</summary>
+    private Memory<byte> InputSpace()
+    {
+        if (_inEnd == _in.Length)
+        {
+            if (_inStart > 0)
+            {
+                Buffer.BlockCopy(_in, _inStart, _in, 0, _inEnd - _inStart);
+                _inEnd -= _inStart;
+                _inNeeded = Math.Max(0, _inNeeded - _inStart);
+                _inStart = 0;
+            }
+            else
+            {
+                Array.Resize(ref _in, (int)Math.Min(Array.MaxLength, Math.Max(_inNeeded, _in.Length * 2L)));
+            }
+        }
+        return _in.AsMemory(_inEnd);
+    }
+
+    /// <summary>
+    /// Decodes and handles the requests completed by <paramref name="n"/> more input bytes; false ends the
+    /// reader (a protocol error, too many pipelined requests, or a failure that breaks the session).
+    /// </summary>
+    private bool OnInput(int n)
+    {
+        _inEnd += n;
+        Volatile.Write(ref _lastReceiveTicks, Stopwatch.GetTimestamp());
+        if (_inEnd < _inNeeded)
+        {
+            return true;
+        }
+        _inNeeded = 0;
+        var queued = false;
+        while (_inStart < _inEnd)
+        {
+            var result = RequestDecoder.Decode(_in.AsSpan(_inStart, _inEnd - _inStart), _nextRequest, out var consumed, out var need, out var error);
+            if (result == DecodeResult.Incomplete)
+            {
+                _inNeeded = need == 0 ? 0 : _inStart + need;
+                break;
+            }
+            if (result == DecodeResult.Error)
+            {
+                Log.DecodeFailed(_logger, error!);
+                if (queued)
+                {
+                    WakeWriter();
+                }
+                return false;
+            }
+            _inStart += consumed;
+            if (result == DecodeResult.Empty)
             {
                 continue;
             }
-            needed = 0;
-            var queued = false;
-            while (start < end)
+            var request = _nextRequest;
+            _nextRequest = Rent();
+            queued = true;
+            if (!Accept(request))
             {
-                var result = RequestDecoder.Decode(buffer.AsSpan(start, end - start), next, out var consumed, out var need, out var error);
-                if (result == DecodeResult.Incomplete)
-                {
-                    needed = need == 0 ? 0 : start + need;
-                    break;
-                }
-                if (result == DecodeResult.Error)
-                {
-                    Log.DecodeFailed(_logger, error!);
-                    return;
-                }
-                start += consumed;
-                if (result == DecodeResult.Empty)
-                {
-                    continue;
-                }
-                var request = next;
-                next = Rent();
-                queued = true;
-                if (!Accept(request))
-                {
-                    _signal.Set();
-                    return;
-                }
-            }
-            if (queued)
-            {
-                _signal.Set();
-            }
-            if (start == end)
-            {
-                start = end = 0;
-            }
-            else if (needed > buffer.Length)
-            {
-                Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                end -= start;
-                needed -= start;
-                start = 0;
-                if (needed > buffer.Length)
-                {
-                    Array.Resize(ref buffer, (int)Math.Min(Array.MaxLength, needed));
-                }
+                WakeWriter();
+                return false;
             }
         }
+        if (queued)
+        {
+            WakeWriter();
+        }
+        if (_inStart == _inEnd)
+        {
+            _inStart = _inEnd = 0;
+        }
+        else if (_inNeeded > _in.Length)
+        {
+            Buffer.BlockCopy(_in, _inStart, _in, 0, _inEnd - _inStart);
+            _inEnd -= _inStart;
+            _inNeeded -= _inStart;
+            _inStart = 0;
+            if (_inNeeded > _in.Length)
+            {
+                Array.Resize(ref _in, (int)Math.Min(Array.MaxLength, _inNeeded));
+            }
+        }
+        return true;
     }
 
     /// <summary>Queues and handles one decoded request; false ends the reader.</summary>

@@ -1,3 +1,4 @@
+using Codis.Core.Native;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Codis.Server.Logging;

@@ -1,3 +1,4 @@
+using Codis.Core.Native;
 using System.Runtime.InteropServices;
 using Codis.Core.Resp;
 using Codis.Server.Clients;

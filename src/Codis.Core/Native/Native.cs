@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
 
-namespace Codis.Server.Network;
+namespace Codis.Core.Native;
 
 /// <summary>
-/// The few Linux system calls the event loop makes directly (epoll, eventfd, read, write, accept4,
-/// close). Blittable signatures only, so each call is a plain native call with no marshalling.
+/// The few Linux system calls the event loops of codis-server and codis-proxy make directly (epoll, eventfd, read, write, accept4,
+/// close, shutdown). Blittable signatures only, so each call is a plain native call with no marshalling.
 /// </summary>
 internal static partial class Native
 {
@@ -51,6 +51,9 @@ internal static partial class Native
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int close(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int shutdown(int fd, int how);
 
     /// <summary>The errno of the last failed call.</summary>
     public static int Errno => Marshal.GetLastPInvokeError();
