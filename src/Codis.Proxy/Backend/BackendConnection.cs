@@ -229,7 +229,7 @@ internal sealed partial class BackendConnection
             Socket? socket = null;
             try
             {
-                var loop = ProxyNetwork.Loop;
+                var loop = _options.Loop;
                 socket = await (loop is null ? DialAsync() : DialWithoutEngineAsync()).ConfigureAwait(false);
                 failures = 0;
                 Volatile.Write(ref _socket, socket);

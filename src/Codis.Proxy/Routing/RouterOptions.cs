@@ -1,3 +1,5 @@
+using Codis.Proxy.Network;
+
 namespace Codis.Proxy.Routing;
 
 /// <summary>
@@ -72,6 +74,12 @@ public sealed record RouterOptions
 
     /// <summary>Clock used for timeouts and back-off (tests may substitute it).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// The I/O loop that moves every client and backend socket's bytes, or null for .NET's sockets (a reader
+    /// and a writer task per connection). Defaults to the process's choice, <see cref="ProxyNetwork.Loop"/>.
+    /// </summary>
+    internal IoLoop? Loop { get; init; } = ProxyNetwork.Loop;
 
     /// <summary>Connections per database for the primary pool, as Codis reads the setting.</summary>
     internal int PrimaryParallel => Math.Max(1, BackendPrimaryParallel);

@@ -69,7 +69,7 @@ internal sealed partial class Session
     public bool IsClosed => _closed;
 
     /// <summary>Runs the session until the client leaves; never throws.</summary>
-    public Task RunAsync() => ProxyNetwork.Loop is { } loop ? RunOnLoopAsync(loop) : RunWithSocketsAsync();
+    public Task RunAsync() => _options.Loop is { } loop ? RunOnLoopAsync(loop) : RunWithSocketsAsync();
 
     private async Task RunWithSocketsAsync()
     {
