@@ -148,21 +148,13 @@ internal sealed partial class Session : ILoopSocket
     {
         while (!_breakAfterFlush)
         {
-            Request? head;
-            lock (_lock)
+            var step = WriteDoneHead();
+            if (step == HeadStep.NotReady)
             {
-                if (!_queue.TryPeek(out head) || !head.IsDone)
-                {
-                    break;
-                }
-                _queue.Dequeue();
+                break;
             }
-            var proxyError = WriteReply(head);
-            var op = head.Op;
-            Return(head);
-            if (proxyError && _options.SessionBreakOnFailure)
+            if (step == HeadStep.Break)
             {
-                _stats.RecordFail(op);
                 _breakAfterFlush = true;
                 break;
             }

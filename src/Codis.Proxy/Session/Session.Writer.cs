@@ -17,63 +17,50 @@ internal sealed partial class Session
     /// </summary>
     private async Task WriteLoopAsync()
     {
-        var breakAfterFlush = false;
         try
         {
             while (true)
             {
-                Request? head;
-                lock (_lock)
+                var step = WriteDoneHead();
+                if (step == HeadStep.Break)
                 {
-                    _queue.TryPeek(out head);
+                    await FlushAsync().ConfigureAwait(false);
+                    return;
                 }
-                if (head is null || !head.IsDone)
+                if (step == HeadStep.Written)
                 {
-                    if (_outputLength > 0)
+                    if (_outputLength >= FlushThreshold)
                     {
                         await FlushAsync().ConfigureAwait(false);
-                        if (breakAfterFlush)
+                    }
+                    continue;
+                }
+                if (_outputLength > 0)
+                {
+                    await FlushAsync().ConfigureAwait(false);
+                }
+                bool empty;
+                lock (_lock)
+                {
+                    empty = _queue.Count == 0;
+                }
+                if (empty && _readerDone)
+                {
+                    lock (_lock)
+                    {
+                        if (_queue.Count == 0)
                         {
                             return;
                         }
                     }
-                    if (head is null && _readerDone)
-                    {
-                        lock (_lock)
-                        {
-                            if (_queue.Count == 0)
-                            {
-                                return;
-                            }
-                        }
-                        continue;
-                    }
-                    if (_closed && head is not null)
-                    {
-                        // The client is gone: nothing more can be written.
-                        return;
-                    }
-                    await _signal.WaitAsync().ConfigureAwait(false);
                     continue;
                 }
-                lock (_lock)
+                if (_closed && !empty)
                 {
-                    _queue.Dequeue();
-                }
-                var proxyError = WriteReply(head);
-                var op = head.Op;
-                Return(head);
-                if (proxyError && _options.SessionBreakOnFailure)
-                {
-                    _stats.RecordFail(op);
-                    breakAfterFlush = true;
-                    await FlushAsync().ConfigureAwait(false);
+                    // The client is gone: nothing more can be written.
                     return;
                 }
-                if (_outputLength >= FlushThreshold)
-                {
-                    await FlushAsync().ConfigureAwait(false);
-                }
+                await _signal.WaitAsync().ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
@@ -94,6 +81,45 @@ internal sealed partial class Session
             _socket.Dispose();
             _server.OnSessionClosed(this);
         }
+    }
+
+    /// <summary>What <see cref="WriteDoneHead"/> did.</summary>
+    private enum HeadStep
+    {
+        /// <summary>The queue is empty or its oldest request is still waiting.</summary>
+        NotReady,
+
+        /// <summary>The oldest request's reply is in the output buffer.</summary>
+        Written,
+
+        /// <summary>Written, and it was a proxy error with session_break_on_failure: close after flushing.</summary>
+        Break,
+    }
+
+    /// <summary>
+    /// The step both writers repeat: takes the oldest request off the queue if it is done and encodes its reply
+    /// into the output buffer. Flushing is the caller's (a task awaiting the socket, or the I/O loop).
+    /// </summary>
+    private HeadStep WriteDoneHead()
+    {
+        Request? head;
+        lock (_lock)
+        {
+            if (!_queue.TryPeek(out head) || !head.IsDone)
+            {
+                return HeadStep.NotReady;
+            }
+            _queue.Dequeue();
+        }
+        var proxyError = WriteReply(head);
+        var op = head.Op;
+        Return(head);
+        if (proxyError && _options.SessionBreakOnFailure)
+        {
+            _stats.RecordFail(op);
+            return HeadStep.Break;
+        }
+        return HeadStep.Written;
     }
 
     /// <summary>Encodes the reply of a completed request; true when it is a proxy-generated error.</summary>
