@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using Codis.Core.Topology;
 using Codis.Proxy.Config;
 using Codis.Proxy.Host;
+using Codis.Proxy.Network;
 using Microsoft.Extensions.Logging;
 
 namespace Codis.Proxy;
@@ -96,6 +97,7 @@ public static class Program
     private static async Task<int> RunAsync(CommandLine cl, CodisLog log)
     {
         ILogger logger = log.CreateLogger("main");
+        ProxyNetwork.Logger = log.CreateLogger("network");
         if (cl.Get("--log-level") is { } levelText)
         {
             if (!CodisLog.TryParseLevel(levelText, out CodisLogLevel level))

@@ -168,9 +168,10 @@ internal sealed partial class BackendConnection : ILoopSocket
                 ReadAvailable();
             }
         }
-        catch (Exception e) when (e is BackendProtocolException or IOException)
+        catch (Exception e)
         {
-            FailLoop(e);
+            // A bug in framing or delivery costs this connection (it dials again), never the loop.
+            FailLoop(e is BackendProtocolException or IOException ? e : new IOException("proxy error: " + e.Message, e));
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Codis.Core.Native;
+using Microsoft.Extensions.Logging;
 
 namespace Codis.Proxy.Network;
 
@@ -28,17 +29,19 @@ internal sealed class IoLoop : IDisposable
 
     private readonly int _epoll;
     private readonly int _wakeFd;
-    private readonly object _lock = new();              // _sockets growth
+    private readonly object _lock = new();              // _sockets writes (Add may grow it on any thread)
     private ILoopSocket?[] _sockets = new ILoopSocket?[1024];
     private readonly ConcurrentQueue<ILoopSocket> _fromOtherThreads = new();
     private readonly List<ILoopSocket> _fromLoop = [];
     private readonly Thread _thread;
+    private readonly ILogger? _logger;
     private int _wakePending;
     private volatile bool _stopping;
 
-    /// <summary>Creates and starts the loop thread.</summary>
-    public IoLoop(string name)
+    /// <summary>Creates and starts the loop thread; failures go to <paramref name="logger"/> (else stderr).</summary>
+    public IoLoop(string name, ILogger? logger = null)
     {
+        _logger = logger;
         _epoll = Native.epoll_create1(Native.O_CLOEXEC);
         if (_epoll < 0)
         {
@@ -81,7 +84,11 @@ internal sealed class IoLoop : IDisposable
     {
         var ev = default(EpollEvent);
         _ = Native.epoll_ctl(_epoll, Native.EPOLL_CTL_DEL, fd, ref ev);
-        Volatile.Write(ref _sockets[fd], null);
+        lock (_lock)
+        {
+            // Under the lock: an Add on another thread may be copying the table.
+            Volatile.Write(ref _sockets[fd], null);
+        }
     }
 
     /// <summary>
@@ -130,7 +137,7 @@ internal sealed class IoLoop : IDisposable
             if (n < 0 && Native.Errno != Native.EINTR)
             {
                 // Nothing sensible is left to do: every socket of this loop stops.
-                Console.Error.WriteLine($"codis-proxy: epoll_wait failed (errno {Native.Errno}); the I/O loop stops");
+                Report($"epoll_wait failed (errno {Native.Errno}); the I/O loop stops, and with it every connection on it", null);
                 return;
             }
             for (var i = 0; i < n; i++)
@@ -155,7 +162,7 @@ internal sealed class IoLoop : IDisposable
                 catch (Exception e)
                 {
                     // A bug must cost one connection at most, never the loop.
-                    Console.Error.WriteLine($"codis-proxy: I/O loop error on fd {fd}: {e}");
+                    Report($"I/O loop error on fd {fd}", e);
                 }
             }
             while (_fromOtherThreads.TryDequeue(out var s))
@@ -171,10 +178,20 @@ internal sealed class IoLoop : IDisposable
                 }
                 catch (Exception e)
                 {
-                    Console.Error.WriteLine($"codis-proxy: I/O loop error: {e}");
+                    Report("I/O loop error", e);
                 }
             }
             _fromLoop.Clear();
         }
+    }
+
+    private void Report(string message, Exception? e)
+    {
+        if (_logger is not null)
+        {
+            _logger.LogError(e, "{Message}", message);
+            return;
+        }
+        Console.Error.WriteLine($"codis-proxy: {message}{(e is null ? "" : ": " + e)}");
     }
 }

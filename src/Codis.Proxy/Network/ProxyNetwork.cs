@@ -1,4 +1,5 @@
 using Codis.Core.Native;
+using Microsoft.Extensions.Logging;
 
 namespace Codis.Proxy.Network;
 
@@ -11,8 +12,11 @@ internal static class ProxyNetwork
 {
     private static readonly Lazy<IoLoop?> Shared = new(() =>
         Native.Supported && !string.Equals(Environment.GetEnvironmentVariable("CODIS_PROXY_NETWORK"), "sockets", StringComparison.OrdinalIgnoreCase)
-            ? new IoLoop("codis-proxy-io")
+            ? new IoLoop("codis-proxy-io", Logger)
             : null);
+
+    /// <summary>Where the loop reports a failure; the host sets it before the first connection.</summary>
+    public static ILogger? Logger { get; set; }
 
     /// <summary>The loop, or null when the proxy uses .NET's sockets.</summary>
     public static IoLoop? Loop => Shared.Value;
