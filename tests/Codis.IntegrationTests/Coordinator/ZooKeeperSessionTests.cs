@@ -31,7 +31,9 @@ public sealed class ZooKeeperSessionTests
     public async Task ServerRestart_ClientReconnects_SessionEphemeralAndWatchSurvive()
     {
         using ZooKeeperProcess server = ZooKeeperProcess.Start();
-        await using var owner = (ZooKeeperCoordinator)Coordinators.Create("zk", server.Address, "codis:pw", TimeSpan.FromSeconds(20));
+        // The longest session the server grants (20 ticks of 2 s): a restart on a loaded machine took over 20 s,
+        // and the session must outlive the outage for this test to be about surviving it.
+        await using var owner = (ZooKeeperCoordinator)Coordinators.Create("zk", server.Address, "codis:pw", TimeSpan.FromSeconds(40));
         const string path = "/jodis/demo/proxy-1";
         Task lost = await owner.CreateEphemeralAsync(path, B("online"));
         long session = owner.Client.SessionId;
