@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Codis.Proxy.Session;
+using Codis.Proxy.Network;
 
 namespace Codis.Proxy.Backend;
 
@@ -17,24 +18,10 @@ internal sealed partial class BackendConnection
 
     private async Task<Socket> DialAsync()
     {
-        var colon = Addr.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(Addr.AsSpan(colon + 1), out var port))
-        {
-            throw new BackendProtocolException($"invalid backend address '{Addr}'");
-        }
-        var host = Addr[..colon];
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var (host, port) = SplitAddr();
+        var socket = NewSocket(AddressFamily.Unspecified);
         try
         {
-            if (_options.BackendRecvBufsize > 0)
-            {
-                socket.ReceiveBufferSize = _options.BackendRecvBufsize;
-            }
-            if (_options.BackendSendBufsize > 0)
-            {
-                socket.SendBufferSize = _options.BackendSendBufsize;
-            }
-            SessionServer.SetKeepAlive(socket, _options.BackendKeepalivePeriod);
             using var cts = new CancellationTokenSource(DialTimeout);
             await socket.ConnectAsync(host, port, cts.Token).ConfigureAwait(false);
             if (_options.ProductAuth.Length > 0)
@@ -171,25 +158,46 @@ internal sealed partial class BackendConnection
         _inNeeded = 0;
     }
 
-    /// <summary>The free end of the input buffer, compacted or grown first when it is full.</summary>
-    private Memory<byte> InputSpace()
+    /// <summary>The backend's host and port.</summary>
+    /// <exception cref="BackendProtocolException">The address has no valid port.</exception>
+    private (string Host, int Port) SplitAddr()
     {
-        if (_inEnd == _in.Length)
+        var colon = Addr.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(Addr.AsSpan(colon + 1), out var port))
         {
-            if (_inStart > 0)
-            {
-                Buffer.BlockCopy(_in, _inStart, _in, 0, _inEnd - _inStart);
-                _inEnd -= _inStart;
-                _inNeeded = Math.Max(0, _inNeeded - _inStart);
-                _inStart = 0;
-            }
-            else
-            {
-                Array.Resize(ref _in, (int)Math.Min(Array.MaxLength, Math.Max(_inNeeded, _in.Length * 2L)));
-            }
+            throw new BackendProtocolException($"invalid backend address '{Addr}'");
         }
-        return _in.AsMemory(_inEnd);
+        return (Addr[..colon], port);
     }
+
+    /// <summary>A TCP socket with the configured buffer sizes, keep-alive and no Nagle delay.</summary>
+    private Socket NewSocket(AddressFamily family)
+    {
+        var socket = family == AddressFamily.Unspecified
+            ? new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }
+            : new Socket(family, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            if (_options.BackendRecvBufsize > 0)
+            {
+                socket.ReceiveBufferSize = _options.BackendRecvBufsize;
+            }
+            if (_options.BackendSendBufsize > 0)
+            {
+                socket.SendBufferSize = _options.BackendSendBufsize;
+            }
+            SessionServer.SetKeepAlive(socket, _options.BackendKeepalivePeriod);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The free end of the input buffer, compacted or grown first when it is full.</summary>
+    private Memory<byte> InputSpace() => InputBuffer.Space(ref _in, ref _inStart, ref _inEnd, ref _inNeeded);
 
     /// <summary>Frames the replies completed by <paramref name="n"/> more bytes and completes their requests in order.</summary>
     /// <exception cref="BackendProtocolException">The backend broke the protocol.</exception>

@@ -54,26 +54,12 @@ internal sealed partial class BackendConnection : ILoopSocket
     /// <summary>Connects and runs the handshake with blocking calls and timeouts, on a pool thread.</summary>
     private Task<Socket> DialWithoutEngineAsync() => Task.Run(() =>
     {
-        var colon = Addr.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(Addr.AsSpan(colon + 1), out var port))
-        {
-            throw new BackendProtocolException($"invalid backend address '{Addr}'");
-        }
-        var host = Addr[..colon];
+        var (host, port) = SplitAddr();
         var address = IPAddress.TryParse(host, out var parsed) ? parsed
             : Dns.GetHostAddresses(host).FirstOrDefault() ?? throw new SocketException((int)SocketError.HostNotFound);
-        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = NewSocket(address.AddressFamily);
         try
         {
-            if (_options.BackendRecvBufsize > 0)
-            {
-                socket.ReceiveBufferSize = _options.BackendRecvBufsize;
-            }
-            if (_options.BackendSendBufsize > 0)
-            {
-                socket.SendBufferSize = _options.BackendSendBufsize;
-            }
-            SessionServer.SetKeepAlive(socket, _options.BackendKeepalivePeriod);
             socket.Blocking = false;
             try
             {

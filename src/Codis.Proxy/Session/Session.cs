@@ -200,24 +200,7 @@ internal sealed partial class Session
     }
 
     /// <summary>The free end of the input buffer, compacted or grown first when it is full.</summary>
-    private Memory<byte> InputSpace()
-    {
-        if (_inEnd == _in.Length)
-        {
-            if (_inStart > 0)
-            {
-                Buffer.BlockCopy(_in, _inStart, _in, 0, _inEnd - _inStart);
-                _inEnd -= _inStart;
-                _inNeeded = Math.Max(0, _inNeeded - _inStart);
-                _inStart = 0;
-            }
-            else
-            {
-                Array.Resize(ref _in, (int)Math.Min(Array.MaxLength, Math.Max(_inNeeded, _in.Length * 2L)));
-            }
-        }
-        return _in.AsMemory(_inEnd);
-    }
+    private Memory<byte> InputSpace() => InputBuffer.Space(ref _in, ref _inStart, ref _inEnd, ref _inNeeded);
 
     /// <summary>
     /// Decodes and handles the requests completed by <paramref name="n"/> more input bytes; false ends the
