@@ -11,10 +11,7 @@ internal sealed class BackendProtocolException(string message) : Exception(messa
 internal sealed partial class BackendConnection
 {
     private volatile bool _senderBlocked;
-    private byte[] _in = new byte[16 * 1024];   // receiver: reply bytes _inStart.._inEnd
-    private int _inStart;
-    private int _inEnd;
-    private long _inNeeded;                     // receiver: input end a partial reply needs
+    private readonly InputBuffer _input = new();    // receiver: reply bytes read, not yet framed
 
     private async Task<Socket> DialAsync()
     {
@@ -91,6 +88,31 @@ internal sealed partial class BackendConnection
         return true;
     }
 
+    /// <summary>
+    /// Moves the pending requests into the send buffer and returns their length: 0 when none are pending, or
+    /// when backend_max_pipeline requests are unanswered (the receiver wakes the sender as replies come).
+    /// </summary>
+    private int TakePending()
+    {
+        lock (_lock)
+        {
+            if (_pendingLength == 0)
+            {
+                return 0;
+            }
+            if (_options.BackendMaxPipeline > 0 && _fifo.Count - _pendingCount >= _options.BackendMaxPipeline)
+            {
+                _senderBlocked = true;
+                return 0;
+            }
+            (_pending, _sending) = (_sending, _pending);
+            var length = _pendingLength;
+            _pendingLength = 0;
+            _pendingCount = 0;
+            return length;
+        }
+    }
+
     private async Task SendLoopAsync(Socket socket)
     {
         try
@@ -102,24 +124,10 @@ internal sealed partial class BackendConnection
                 {
                     return;
                 }
-                int length;
-                lock (_lock)
+                var length = TakePending();
+                if (length == 0)
                 {
-                    var inFlight = _fifo.Count - _pendingCount;
-                    if (_pendingLength == 0)
-                    {
-                        continue;
-                    }
-                    if (_options.BackendMaxPipeline > 0 && inFlight >= _options.BackendMaxPipeline)
-                    {
-                        // Too many unanswered requests: wait for the receiver to drain some.
-                        _senderBlocked = true;
-                        continue;
-                    }
-                    (_pending, _sending) = (_sending, _pending);
-                    length = _pendingLength;
-                    _pendingLength = 0;
-                    _pendingCount = 0;
+                    continue;
                 }
                 Volatile.Write(ref _sendStartTicks, Stopwatch.GetTimestamp());
                 var sent = 0;
@@ -140,22 +148,16 @@ internal sealed partial class BackendConnection
 
     private async Task ReceiveLoopAsync(Socket socket)
     {
-        ResetInput();
+        _input.Reset();
         while (true)
         {
-            var n = await socket.ReceiveAsync(InputSpace(), SocketFlags.None).ConfigureAwait(false);
+            var n = await socket.ReceiveAsync(_input.Space(), SocketFlags.None).ConfigureAwait(false);
             if (n == 0)
             {
                 throw new IOException("EOF");
             }
             OnInput(n);
         }
-    }
-
-    private void ResetInput()
-    {
-        _inStart = _inEnd = 0;
-        _inNeeded = 0;
     }
 
     /// <summary>The backend's host and port.</summary>
@@ -196,23 +198,18 @@ internal sealed partial class BackendConnection
         }
     }
 
-    /// <summary>The free end of the input buffer, compacted or grown first when it is full.</summary>
-    private Memory<byte> InputSpace() => InputBuffer.Space(ref _in, ref _inStart, ref _inEnd, ref _inNeeded);
-
     /// <summary>Frames the replies completed by <paramref name="n"/> more bytes and completes their requests in order.</summary>
     /// <exception cref="BackendProtocolException">The backend broke the protocol.</exception>
     private void OnInput(int n)
     {
-        _inEnd += n;
         Volatile.Write(ref _lastReceiveTicks, Stopwatch.GetTimestamp());
-        if (_inEnd < _inNeeded)
+        if (!_input.Received(n))
         {
             return;
         }
-        _inNeeded = 0;
-        while (_inStart < _inEnd)
+        while (_input.HasUnread)
         {
-            var span = _in.AsSpan(_inStart, _inEnd - _inStart);
+            var span = _input.Unread;
             var length = ReplyScanner.Scan(span, out var need);
             if (length < 0)
             {
@@ -220,8 +217,7 @@ internal sealed partial class BackendConnection
             }
             if (length == 0)
             {
-                // 'need' counts from the unconsumed start; make it absolute in the buffer.
-                _inNeeded = need == 0 ? 0 : _inStart + need;
+                _input.NeedMore(need);
                 break;
             }
             Request? request;
@@ -240,23 +236,9 @@ internal sealed partial class BackendConnection
             }
             request.SetReply(reply);
             request.Complete();
-            _inStart += length;
+            _input.Consume(length);
         }
-        if (_inStart == _inEnd)
-        {
-            _inStart = _inEnd = 0;
-        }
-        else if (_inNeeded > _in.Length)
-        {
-            Buffer.BlockCopy(_in, _inStart, _in, 0, _inEnd - _inStart);
-            _inEnd -= _inStart;
-            _inNeeded -= _inStart;
-            _inStart = 0;
-            if (_inNeeded > _in.Length)
-            {
-                Array.Resize(ref _in, (int)Math.Min(Array.MaxLength, _inNeeded));
-            }
-        }
+        _input.ConsumedAll();
         if (_senderBlocked)
         {
             _senderBlocked = false;

@@ -124,7 +124,7 @@ internal sealed partial class BackendConnection : ILoopSocket
     private Task ServeOnLoopAsync(Socket socket, IoLoop loop)
     {
         _loopDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        ResetInput();
+        _input.Reset();
         _sendOffset = _sendLength = 0;
         _wantWrite = false;
         _abortReason = null;
@@ -180,7 +180,7 @@ internal sealed partial class BackendConnection : ILoopSocket
     {
         for (var round = 0; round < 4 && _loopFd >= 0; round++)
         {
-            var space = InputSpace().Span;
+            var space = _input.Space().Span;
             var n = Native.read(_loopFd, ref MemoryMarshal.GetReference(space), space.Length);
             if (n > 0)
             {
@@ -207,23 +207,11 @@ internal sealed partial class BackendConnection : ILoopSocket
         {
             if (_sendOffset == _sendLength)
             {
-                lock (_lock)
+                _sendOffset = 0;
+                _sendLength = TakePending();
+                if (_sendLength == 0)
                 {
-                    if (_pendingLength == 0)
-                    {
-                        break;
-                    }
-                    if (_options.BackendMaxPipeline > 0 && _fifo.Count - _pendingCount >= _options.BackendMaxPipeline)
-                    {
-                        // Too many unanswered requests: the receiver wakes us when some are answered.
-                        _senderBlocked = true;
-                        break;
-                    }
-                    (_pending, _sending) = (_sending, _pending);
-                    _sendLength = _pendingLength;
-                    _sendOffset = 0;
-                    _pendingLength = 0;
-                    _pendingCount = 0;
+                    break;
                 }
                 Volatile.Write(ref _sendStartTicks, Stopwatch.GetTimestamp());
             }

@@ -109,7 +109,7 @@ internal sealed partial class Session : ILoopSocket
         // A few reads at most: one client that pipelines without pause must not starve the others.
         for (var round = 0; round < 4; round++)
         {
-            var space = InputSpace().Span;
+            var space = _input.Space().Span;
             var n = Native.read(_fd, ref MemoryMarshal.GetReference(space), space.Length);
             if (n > 0)
             {
@@ -222,17 +222,12 @@ internal sealed partial class Session : ILoopSocket
             CloseLoop();
             return false;
         }
-        _outSent = _outputLength = 0;
-        Volatile.Write(ref _sendStartTicks, 0);
+        _outSent = 0;
+        OutputSent();
         if (_wantWrite)
         {
             _wantWrite = false;
             UpdateInterest();
-        }
-        if (_output.Length > 1024 * 1024)
-        {
-            // One huge reply must not pin a large buffer for the rest of the session.
-            _output = new byte[16 * 1024];
         }
         return true;
     }
@@ -244,19 +239,9 @@ internal sealed partial class Session : ILoopSocket
             return;
         }
         _loopClosed = true;
-        _closed = true;
         _readerDone = true;
-        lock (_lock)
-        {
-            // Requests whose replies can no longer be delivered count as failures.
-            while (_queue.TryDequeue(out var lost))
-            {
-                _stats.RecordFail(lost.Op);
-            }
-        }
         _loop!.Remove(_fd);
-        _socket.Dispose();
-        _server.OnSessionClosed(this);
+        EndSession();
         _loopDone!.TrySetResult();
     }
 }

@@ -69,18 +69,23 @@ internal sealed partial class Session
         }
         finally
         {
-            _closed = true;
-            lock (_lock)
-            {
-                // Requests whose replies can no longer be delivered count as failures.
-                while (_queue.TryDequeue(out var lost))
-                {
-                    _stats.RecordFail(lost.Op);
-                }
-            }
-            _socket.Dispose();
-            _server.OnSessionClosed(this);
+            EndSession();
         }
+    }
+
+    /// <summary>The session's end, whichever writer ends it: undeliverable replies count as failures.</summary>
+    private void EndSession()
+    {
+        _closed = true;
+        lock (_lock)
+        {
+            while (_queue.TryDequeue(out var lost))
+            {
+                _stats.RecordFail(lost.Op);
+            }
+        }
+        _socket.Dispose();
+        _server.OnSessionClosed(this);
     }
 
     /// <summary>What <see cref="WriteDoneHead"/> did.</summary>
@@ -181,6 +186,12 @@ internal sealed partial class Session
         {
             sent += await _socket.SendAsync(_output.AsMemory(sent, _outputLength - sent), SocketFlags.None).ConfigureAwait(false);
         }
+        OutputSent();
+    }
+
+    /// <summary>The whole output buffer reached the client: empty it (shrunk if one huge reply grew it).</summary>
+    private void OutputSent()
+    {
         _outputLength = 0;
         Volatile.Write(ref _sendStartTicks, 0);
         if (_output.Length > 1024 * 1024)

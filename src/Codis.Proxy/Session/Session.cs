@@ -35,10 +35,7 @@ internal sealed partial class Session
     private BackendConnection[] _splitConns = new BackendConnection[4]; // reader: the connections of a split
     private int[] _splitCounts = new int[4];                           // reader: keys per connection of a split
     private int[] _mergeCursors = new int[4];                          // writer: read positions in part replies
-    private byte[] _in = new byte[16 * 1024];                          // reader: input bytes _inStart.._inEnd
-    private int _inStart;
-    private int _inEnd;
-    private long _inNeeded;                                            // reader: input end a partial request needs
+    private readonly InputBuffer _input = new();                       // reader: bytes read, not yet decoded
     private Request _nextRequest = null!;                              // reader: the request decoded into next
     private byte[] _output = new byte[16 * 1024];
     private int _outputLength;
@@ -191,7 +188,7 @@ internal sealed partial class Session
     {
         while (true)
         {
-            var n = await _socket.ReceiveAsync(InputSpace(), SocketFlags.None).ConfigureAwait(false);
+            var n = await _socket.ReceiveAsync(_input.Space(), SocketFlags.None).ConfigureAwait(false);
             if (n == 0 || !OnInput(n))
             {
                 return;
@@ -199,29 +196,24 @@ internal sealed partial class Session
         }
     }
 
-    /// <summary>The free end of the input buffer, compacted or grown first when it is full.</summary>
-    private Memory<byte> InputSpace() => InputBuffer.Space(ref _in, ref _inStart, ref _inEnd, ref _inNeeded);
-
     /// <summary>
     /// Decodes and handles the requests completed by <paramref name="n"/> more input bytes; false ends the
     /// reader (a protocol error, too many pipelined requests, or a failure that breaks the session).
     /// </summary>
     private bool OnInput(int n)
     {
-        _inEnd += n;
         Volatile.Write(ref _lastReceiveTicks, Stopwatch.GetTimestamp());
-        if (_inEnd < _inNeeded)
+        if (!_input.Received(n))
         {
             return true;
         }
-        _inNeeded = 0;
         var queued = false;
-        while (_inStart < _inEnd)
+        while (_input.HasUnread)
         {
-            var result = RequestDecoder.Decode(_in.AsSpan(_inStart, _inEnd - _inStart), _nextRequest, out var consumed, out var need, out var error);
+            var result = RequestDecoder.Decode(_input.Unread, _nextRequest, out var consumed, out var need, out var error);
             if (result == DecodeResult.Incomplete)
             {
-                _inNeeded = need == 0 ? 0 : _inStart + need;
+                _input.NeedMore(need);
                 break;
             }
             if (result == DecodeResult.Error)
@@ -233,7 +225,7 @@ internal sealed partial class Session
                 }
                 return false;
             }
-            _inStart += consumed;
+            _input.Consume(consumed);
             if (result == DecodeResult.Empty)
             {
                 continue;
@@ -251,21 +243,7 @@ internal sealed partial class Session
         {
             WakeWriter();
         }
-        if (_inStart == _inEnd)
-        {
-            _inStart = _inEnd = 0;
-        }
-        else if (_inNeeded > _in.Length)
-        {
-            Buffer.BlockCopy(_in, _inStart, _in, 0, _inEnd - _inStart);
-            _inEnd -= _inStart;
-            _inNeeded -= _inStart;
-            _inStart = 0;
-            if (_inNeeded > _in.Length)
-            {
-                Array.Resize(ref _in, (int)Math.Min(Array.MaxLength, _inNeeded));
-            }
-        }
+        _input.ConsumedAll();
         return true;
     }
 
